@@ -1,0 +1,14 @@
+import type { TransportProtocol } from "./transport.ts";
+
+let lastFlowId = 0;
+
+/** A flow id unique in this process, e.g. `ws-12`. */
+export function nextFlowId(protocol: TransportProtocol): string {
+  lastFlowId++;
+  return `${protocol}-${lastFlowId}`;
+}
+
+/** `host:port`, IPv6 hosts in brackets: the key of a remote address. */
+export function endpointKey(host: string, port: number): string {
+  return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+}

@@ -1,0 +1,54 @@
+/**
+ * Resource limits of the transports, with their defaults.
+ *
+ * @module
+ */
+
+/** Limits applied by every transport. */
+export interface Limits {
+  /** Largest SIP message accepted, in bytes (datagram, framed message or WebSocket frame).
+   * @default {65536} */
+  maxMessageSize: number;
+  /** Largest UDP datagram read; bigger ones are truncated by the kernel and then dropped.
+   * @default {65535} */
+  maxDatagramSize: number;
+  /** Live inbound stream and WebSocket connections allowed from one IP address.
+   * @default {100} */
+  maxConnectionsPerIp: number;
+  /** Time allowed for a TLS handshake or a WebSocket upgrade, in milliseconds.
+   * @default {10000} */
+  handshakeTimeoutMs: number;
+  /** A TCP or TLS connection with no bytes received (keepalives count) for this long is
+   * closed, in milliseconds. WebSocket liveness uses pings instead ({@linkcode wsPingIntervalMs}).
+   * @default {300000} */
+  idleTimeoutMs: number;
+  /** Interval of the WebSocket pings; a connection that does not answer one with a pong
+   * within this time is closed. 0 disables pings.
+   * @default {30000} */
+  wsPingIntervalMs: number;
+}
+
+/** The default limits. */
+export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
+  maxMessageSize: 65536,
+  maxDatagramSize: 65535,
+  maxConnectionsPerIp: 100,
+  handshakeTimeoutMs: 10000,
+  idleTimeoutMs: 300000,
+  wsPingIntervalMs: 30000,
+});
+
+/** Fills the missing limits with their defaults; throws a RangeError on a negative or
+ * non-integer value. */
+export function resolveLimits(limits: Partial<Limits> = {}): Limits {
+  const resolved: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+    const value = limits[key];
+    if (value === undefined) continue;
+    if (!Number.isInteger(value) || value < 0) {
+      throw new RangeError(`Cannot use limit ${key}: ${value} is not a non-negative integer`);
+    }
+    resolved[key] = value;
+  }
+  return resolved;
+}

@@ -1,0 +1,145 @@
+/**
+ * One TCP or TLS connection as a {@linkcode Flow}: reads bytes through a
+ * {@linkcode StreamFramer}, answers RFC 5626 CRLFCRLF keepalives with CRLF, serializes
+ * writes, and reports to the {@linkcode TransportSink}.
+ *
+ * @module
+ */
+
+import { StreamFramer } from "../message/mod.ts";
+import { nextFlowId } from "./_flow_id.ts";
+import type { Endpoint, TrackedFlow, TransportSink } from "./transport.ts";
+
+const CRLF = new Uint8Array([13, 10]);
+const READ_SIZE = 8192;
+
+/** Options of {@linkcode StreamConnection}. */
+export interface StreamConnectionOptions {
+  /** Opened by the peer (counts against the per-IP limit).
+   * @default {true} */
+  inbound?: boolean;
+  /** Awaited before the first read (a TLS handshake); its failure closes the connection. */
+  ready?: Promise<unknown>;
+}
+
+/** A TCP or TLS connection. */
+export class StreamConnection implements TrackedFlow {
+  readonly id: string;
+  readonly protocol: "tcp" | "tls";
+  readonly reliable = true;
+  readonly local: Endpoint;
+  readonly remote: Endpoint;
+  /** Resolves when the connection is closed and reported to the sink. */
+  readonly done: Promise<void>;
+  #lastActivity: number;
+  readonly #conn: Deno.Conn;
+  readonly #sink: TransportSink;
+  readonly #framer: StreamFramer;
+  #writing: Promise<void> = Promise.resolve();
+  #closed = false;
+
+  constructor(
+    conn: Deno.Conn,
+    protocol: "tcp" | "tls",
+    sink: TransportSink,
+    options: StreamConnectionOptions = {},
+  ) {
+    this.id = nextFlowId(protocol);
+    this.protocol = protocol;
+    const local = conn.localAddr as Deno.NetAddr;
+    const remote = conn.remoteAddr as Deno.NetAddr;
+    this.local = { host: local.hostname, port: local.port };
+    this.remote = { host: remote.hostname, port: remote.port };
+    this.#conn = conn;
+    this.#sink = sink;
+    this.#framer = new StreamFramer({ maxMessageSize: sink.limits.maxMessageSize });
+    this.#lastActivity = sink.clock.now();
+    sink.flowOpened(this, options.inbound ?? true);
+    this.done = this.#readLoop(options.ready);
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get lastActivity(): number {
+    return this.#lastActivity;
+  }
+
+  /** Writes all bytes; writes are queued so messages never interleave. */
+  send(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) {
+      return Promise.reject(new Error(`Cannot send on flow ${this.id}: connection closed`));
+    }
+    const write = this.#writing.then(() => this.#writeAll(bytes));
+    this.#writing = write.catch(() => {});
+    return write;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // already closed by the runtime: nothing left to release
+    }
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    if (this.#closed) throw new Error(`Cannot send on flow ${this.id}: connection closed`);
+    try {
+      let offset = 0;
+      while (offset < bytes.length) offset += await this.#conn.write(bytes.subarray(offset));
+    } catch (error) {
+      this.#sink.count("sendErrors");
+      this.close();
+      throw error;
+    }
+  }
+
+  async #readLoop(ready?: Promise<unknown>): Promise<void> {
+    try {
+      if (ready) await ready;
+      const buffer = new Uint8Array(READ_SIZE);
+      while (!this.#closed) {
+        const n = await this.#conn.read(buffer);
+        if (n === null) break;
+        this.#lastActivity = this.#sink.clock.now();
+        if (await this.#handle(buffer.slice(0, n))) break;
+      }
+    } catch (error) {
+      if (!this.#closed) {
+        this.#sink.log.debug("Stream connection failed", {
+          flow: this.id,
+          error: String(error),
+        });
+      }
+    } finally {
+      this.close();
+      this.#sink.flowClosed(this);
+    }
+  }
+
+  /** Handles one chunk; true when the connection must close. */
+  async #handle(chunk: Uint8Array): Promise<boolean> {
+    for (const event of this.#framer.push(chunk)) {
+      switch (event.type) {
+        case "message":
+          this.#sink.receive(event.bytes, this);
+          break;
+        case "ping":
+          this.#sink.count("keepalivePings");
+          await this.send(CRLF).catch(() => {});
+          break;
+        case "pong":
+          break;
+        case "error":
+          await this.#sink.reject(event.error, this);
+          if (event.fatal) return true;
+          break;
+      }
+    }
+    return false;
+  }
+}
