@@ -5,7 +5,13 @@
 import { isIpv6 } from "./_ip.ts";
 import { DnsParseError, DnsResolutionError } from "./errors.ts";
 import type { NameServer, RecordTypeName } from "./types.ts";
-import { createQuery, decodeDnsMessage, type DnsMessage, encodeDnsMessage, RCODES } from "./wire.ts";
+import {
+  createQuery,
+  decodeDnsMessage,
+  type DnsMessage,
+  encodeDnsMessage,
+  RCODES,
+} from "./wire.ts";
 
 /** Options of `queryNameServers()`. */
 export interface QueryOptions {
@@ -94,7 +100,9 @@ async function queryUdp(
       await conn.send(encodeDnsMessage(query), { transport: "udp", hostname: server.host, port });
       for (;;) {
         const [bytes, from] = await conn.receive();
-        if (from.transport !== "udp" || from.port !== port || !sameHost(from.hostname, server.host)) {
+        if (
+          from.transport !== "udp" || from.port !== port || !sameHost(from.hostname, server.host)
+        ) {
           continue; // RFC 5452 9.1: only the server asked may answer
         }
         let answer: DnsMessage;

@@ -315,7 +315,9 @@ function readName(r: Reader): string {
   let jumps = 0;
   let length = 1;
   for (;;) {
-    if (offset >= r.bytes.length) throw new DnsParseError("Cannot parse DNS message: name is truncated");
+    if (offset >= r.bytes.length) {
+      throw new DnsParseError("Cannot parse DNS message: name is truncated");
+    }
     const size = r.bytes[offset];
     if (size === 0) {
       offset += 1;
@@ -335,7 +337,9 @@ function readName(r: Reader): string {
       continue;
     }
     if ((size & 0xc0) !== 0) {
-      throw new DnsParseError(`Cannot parse DNS message: unknown label type 0x${size.toString(16)}`);
+      throw new DnsParseError(
+        `Cannot parse DNS message: unknown label type 0x${size.toString(16)}`,
+      );
     }
     if (offset + 1 + size > r.bytes.length) {
       throw new DnsParseError("Cannot parse DNS message: label is truncated");
@@ -433,7 +437,9 @@ function readRecord(r: Reader): DnsRecord {
 export function decodeDnsMessage(bytes: Uint8Array): DnsMessage {
   const r = new Reader(bytes);
   if (bytes.length < 12) {
-    throw new DnsParseError(`Cannot parse DNS message: header needs 12 octets, got ${bytes.length}`);
+    throw new DnsParseError(
+      `Cannot parse DNS message: header needs 12 octets, got ${bytes.length}`,
+    );
   }
   const id = r.u16("header");
   const flags = r.u16("header");
