@@ -1,0 +1,198 @@
+/**
+ * Headers: an ordered multimap of header fields (RFC 3261 7.3). Names are case-insensitive
+ * and compact forms map to their long names. Each field keeps the text of its line as
+ * received (folding included) until it is modified, so serialization is byte-exact.
+ */
+import { headerKey, isListHeader } from "./header_names.ts";
+import { isToken, splitList } from "./_scan.ts";
+
+/** One header field line. Internal to the message layer. */
+export interface HeaderField {
+  /** Name as written ("v", "VIA", "Via"). */
+  name: string;
+  /** Canonical key: lower case long name. */
+  key: string;
+  /** Value with folding joined and surrounding whitespace trimmed. */
+  value: string;
+  /** Whole line as received, without its CRLF; undefined once modified. */
+  raw?: string;
+  /** Cached split of `value` for list headers. */
+  values?: string[];
+}
+
+// Friend access for the parser and serializer of this directory (not re-exported).
+let fromFields: (fields: HeaderField[]) => Headers;
+let fieldsOf: (headers: Headers) => HeaderField[];
+
+function checkField(name: string, value: string): void {
+  if (!isToken(name)) throw new TypeError(`Invalid header name "${name}"`);
+  if (/[\r\n]/.test(value)) throw new TypeError(`Invalid value for header ${name}: CR or LF`);
+}
+
+/** Ordered, case-insensitive multimap of SIP header fields. */
+export class Headers {
+  #fields: HeaderField[] = [];
+  #views: Map<string, Map<unknown, unknown[]>> | undefined;
+
+  static {
+    fromFields = (fields) => {
+      const h = new Headers();
+      h.#fields = fields;
+      return h;
+    };
+    fieldsOf = (h) => h.#fields;
+  }
+
+  /** Builds headers from `[name, value]` pairs, in order. */
+  constructor(init?: Iterable<[string, string]>) {
+    if (init) { for (const [n, v] of init) this.append(n, v); }
+  }
+
+  #valuesOf(f: HeaderField): string[] {
+    if (f.values === undefined) f.values = isListHeader(f.key) ? splitList(f.value) : [f.value];
+    return f.values;
+  }
+
+  #changed(key: string): void {
+    this.#views?.delete(key);
+  }
+
+  /** First value of the header (comma-split for list headers), or undefined. */
+  get(name: string): string | undefined {
+    const key = headerKey(name);
+    for (const f of this.#fields) {
+      if (f.key !== key) continue;
+      const vs = this.#valuesOf(f);
+      if (vs.length > 0) return vs[0];
+    }
+    return undefined;
+  }
+
+  /** Every value of the header in order; list headers split outside quotes and <>. */
+  getAll(name: string): string[] {
+    const key = headerKey(name);
+    const out: string[] = [];
+    for (const f of this.#fields) {
+      if (f.key === key) { for (const v of this.#valuesOf(f)) out.push(v); }
+    }
+    return out;
+  }
+
+  /** Number of field lines of that header (not of values). */
+  count(name: string): number {
+    const key = headerKey(name);
+    let n = 0;
+    for (const f of this.#fields) if (f.key === key) n++;
+    return n;
+  }
+
+  /** True when at least one field of that header exists. */
+  has(name: string): boolean {
+    const key = headerKey(name);
+    return this.#fields.some((f) => f.key === key);
+  }
+
+  /** Replaces every field of that header by one field, at the place of the first. */
+  set(name: string, value: string): void {
+    checkField(name, value);
+    const key = headerKey(name);
+    const field: HeaderField = { name, key, value: value.trim() };
+    const out: HeaderField[] = [];
+    let placed = false;
+    for (const f of this.#fields) {
+      if (f.key !== key) out.push(f);
+      else if (!placed) {
+        out.push(field);
+        placed = true;
+      }
+    }
+    if (!placed) out.push(field);
+    this.#fields = out;
+    this.#changed(key);
+  }
+
+  /** Adds a field after the last one. */
+  append(name: string, value: string): void {
+    checkField(name, value);
+    const key = headerKey(name);
+    this.#fields.push({ name, key, value: value.trim() });
+    this.#changed(key);
+  }
+
+  /** Adds a field at the top of the header section (new Via, Record-Route). */
+  prepend(name: string, value: string): void {
+    checkField(name, value);
+    const key = headerKey(name);
+    this.#fields.unshift({ name, key, value: value.trim() });
+    this.#changed(key);
+  }
+
+  /**
+   * Removes and returns the first value (topmost Via or Route); the other values of the same
+   * field line stay.
+   */
+  removeFirst(name: string): string | undefined {
+    const key = headerKey(name);
+    for (let i = 0; i < this.#fields.length; i++) {
+      const f = this.#fields[i];
+      if (f.key !== key) continue;
+      const vs = this.#valuesOf(f);
+      if (vs.length === 0) continue;
+      this.#changed(key);
+      const first = vs[0];
+      if (vs.length === 1) this.#fields.splice(i, 1);
+      else {
+        const rest = vs.slice(1);
+        this.#fields[i] = { name: f.name, key, value: rest.join(", "), values: rest };
+      }
+      return first;
+    }
+    return undefined;
+  }
+
+  /** Removes every field of that header. */
+  delete(name: string): void {
+    const key = headerKey(name);
+    this.#fields = this.#fields.filter((f) => f.key !== key);
+    this.#changed(key);
+  }
+
+  /** One `[name as written, value]` per field line, in order. */
+  *entries(): Iterable<[name: string, value: string]> {
+    for (const f of this.#fields) yield [f.name, f.value];
+  }
+
+  /** Appends copies of `other`'s fields of that header, raw text kept (byte-exact). */
+  copyFrom(other: Headers, name: string): void {
+    const key = headerKey(name);
+    for (const f of other.#fields) if (f.key === key) this.#fields.push({ ...f });
+    this.#changed(key);
+  }
+
+  /**
+   * Typed view: every value of the header parsed by `parse`, cached until the header is
+   * modified. Treat the results as read-only (format and `set` to change a header).
+   */
+  typed<T>(name: string, parse: (value: string) => T): T[] {
+    const key = headerKey(name);
+    this.#views ??= new Map();
+    let byParser = this.#views.get(key);
+    if (byParser === undefined) this.#views.set(key, byParser = new Map());
+    let out = byParser.get(parse) as T[] | undefined;
+    if (out === undefined) {
+      out = this.getAll(key).map(parse);
+      byParser.set(parse, out);
+    }
+    return out;
+  }
+}
+
+/** Builds Headers over parsed fields (message parser only). */
+export function headersFromFields(fields: HeaderField[]): Headers {
+  return fromFields(fields);
+}
+
+/** The fields of `headers`, in order (message serializer only). */
+export function headerFields(headers: Headers): readonly HeaderField[] {
+  return fieldsOf(headers);
+}

@@ -1,0 +1,58 @@
+/** SIP requests and responses (RFC 3261 7). */
+import { Headers } from "./headers.ts";
+import { REASON_PHRASES } from "./reasons.ts";
+
+/** A SIP request: `Method SP Request-URI SP SIP-Version CRLF` headers, body. */
+export class SipRequest {
+  readonly kind = "request";
+  method: string;
+  /** Request-URI as written (parse it with parseUri). */
+  uri: string;
+  version: string;
+  headers: Headers;
+  body: Uint8Array;
+
+  constructor(
+    method: string,
+    uri: string,
+    headers: Headers = new Headers(),
+    body: Uint8Array = new Uint8Array(0),
+  ) {
+    this.method = method;
+    this.uri = uri;
+    this.version = "SIP/2.0";
+    this.headers = headers;
+    this.body = body;
+  }
+}
+
+/** A SIP response: `SIP-Version SP Status-Code SP Reason-Phrase CRLF` headers, body. */
+export class SipResponse {
+  readonly kind = "response";
+  status: number;
+  reason: string;
+  version: string;
+  headers: Headers;
+  body: Uint8Array;
+
+  constructor(
+    status: number,
+    reason: string = REASON_PHRASES[status] ?? "",
+    headers: Headers = new Headers(),
+    body: Uint8Array = new Uint8Array(0),
+  ) {
+    this.status = status;
+    this.reason = reason;
+    this.version = "SIP/2.0";
+    this.headers = headers;
+    this.body = body;
+  }
+}
+
+/** A request or a response; switch on `kind`. */
+export type SipMessage = SipRequest | SipResponse;
+
+export { parseMessage } from "./parse.ts";
+export { serializeMessage } from "./serialize.ts";
+export { createResponse, statelessErrorResponse } from "./response.ts";
+export { SipParseError } from "./errors.ts";

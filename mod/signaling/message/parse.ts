@@ -1,0 +1,247 @@
+/**
+ * parseMessage(): one SIP message from a datagram (RFC 3261 7, 18.3), with the validation a
+ * proxy needs before it takes responsibility for a request (RFC 3261 16.3, RFC 4475).
+ *
+ * Header lines are split at parse time; the typed views that validation needs (Via, From,
+ * To, CSeq, Contact) are parsed once and stay cached in the Headers.
+ */
+import { SipParseError } from "./errors.ts";
+import { type HeaderField, headersFromFields } from "./headers.ts";
+import { headerKey } from "./header_names.ts";
+import { SipMessage, SipRequest, SipResponse } from "./message.ts";
+import { parseContact, parseNameAddr } from "./name_addr.ts";
+import { parseCSeq } from "./cseq.ts";
+import { parseContentLength, parseMaxForwards } from "./numbers.ts";
+import { parseUri } from "./uri.ts";
+import { parseVia } from "./via.ts";
+import { isToken } from "./_scan.ts";
+import { markLatin1 } from "./_encoding.ts";
+
+/** Options of {@linkcode parseMessage}. */
+export interface ParseOptions {
+  /** Largest accepted message in bytes. @default {65536} */
+  maxSize?: number;
+}
+
+const utf8 = new TextDecoder("utf-8");
+const latin1 = new TextDecoder("latin1");
+
+/** Index of the CRLFCRLF that ends the header section at or after `from`, or -1. */
+export function findHeadEnd(bytes: Uint8Array, from: number): number {
+  let i = from;
+  const n = bytes.length - 3;
+  while (i < n) {
+    i = bytes.indexOf(13, i);
+    if (i < 0 || i >= n) return -1;
+    if (bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) return i;
+    i++;
+  }
+  return -1;
+}
+
+function fail(detail: string, status = 400): never {
+  throw new SipParseError(`Cannot parse message: ${detail}`, { status });
+}
+
+/** Splits the header section into logical lines (folded continuations stay in their line). */
+function splitLines(head: string): string[] {
+  const lines: string[] = [];
+  let from = 0;
+  while (from <= head.length) {
+    let end = head.indexOf("\r\n", from);
+    if (end < 0) end = head.length;
+    const line = head.slice(from, end);
+    if (line.indexOf("\n") >= 0 || line.indexOf("\r") >= 0) fail("bare CR or LF in a header line");
+    const c = line.charCodeAt(0);
+    if ((c === 32 || c === 9) && lines.length > 0) lines[lines.length - 1] += "\r\n" + line;
+    else lines.push(line);
+    from = end + 2;
+  }
+  return lines;
+}
+
+function toField(line: string): HeaderField {
+  const colon = line.indexOf(":");
+  if (colon < 0) fail(`header line "${line.slice(0, 40)}" has no colon`);
+  let nameEnd = colon;
+  while (nameEnd > 0) {
+    const c = line.charCodeAt(nameEnd - 1);
+    if (c !== 32 && c !== 9) break;
+    nameEnd--;
+  }
+  const name = line.slice(0, nameEnd);
+  if (!isToken(name)) fail(`invalid header name "${name.slice(0, 40)}"`);
+  let value = line.slice(colon + 1);
+  if (value.indexOf("\r\n") >= 0) value = value.replace(/[ \t]*\r\n[ \t]+/g, " ");
+  return { name, key: headerKey(name), value: value.trim(), raw: line };
+}
+
+/** Reads Via, Call-ID, From, To and CSeq from raw lines, for a stateless error answer. */
+function fillContext(err: SipParseError, lines: string[]): void {
+  const vias: string[] = [];
+  for (let i = 1; i < lines.length; i++) {
+    const colon = lines[i].indexOf(":");
+    if (colon < 0) continue;
+    const key = headerKey(lines[i].slice(0, colon).trim());
+    const value = lines[i].slice(colon + 1).replace(/[ \t]*\r\n[ \t]+/g, " ").trim();
+    if (key === "via") {
+      for (const v of value.split(",")) if (v.trim() !== "") vias.push(v.trim());
+    } else if (key === "call-id") err.callId ??= value;
+    else if (key === "from") err.from ??= value;
+    else if (key === "to") err.to ??= value;
+    else if (key === "cseq") err.cseq ??= value;
+  }
+  if (vias.length > 0) err.vias = vias;
+}
+
+const VERSION = /^SIP\/\d+\.\d+$/i;
+
+/**
+ * Parses one message from a datagram. Content-Length bounds the body and trailing bytes are
+ * ignored; without Content-Length the body is the rest of the datagram. Throws
+ * SipParseError (status 400, 505, 513; 0 = discard, for responses).
+ */
+export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): SipMessage {
+  const maxSize = options.maxSize ?? 65536;
+  let start = 0;
+  while (start + 1 < bytes.length && bytes[start] === 13 && bytes[start + 1] === 10) start += 2;
+  const isResponse = bytes[start] === 83 && bytes[start + 1] === 73 && bytes[start + 2] === 80 &&
+    bytes[start + 3] === 47; // "SIP/"
+  let lines: string[] = [];
+  try {
+    if (bytes.length - start > maxSize) {
+      fail(`${bytes.length - start} bytes exceed the limit of ${maxSize}`, 513);
+    }
+    if (start >= bytes.length) fail("empty input");
+    const headEnd = findHeadEnd(bytes, start);
+    let headBytes: Uint8Array;
+    let bodyStart: number;
+    if (headEnd < 0) {
+      let end = bytes.length;
+      if (bytes[end - 2] === 13 && bytes[end - 1] === 10) end -= 2;
+      headBytes = bytes.subarray(start, end);
+      bodyStart = bytes.length;
+    } else {
+      headBytes = bytes.subarray(start, headEnd);
+      bodyStart = headEnd + 4;
+    }
+    let head = utf8.decode(headBytes);
+    let isLatin1 = false;
+    if (head.indexOf("\uFFFD") >= 0) {
+      head = latin1.decode(headBytes);
+      isLatin1 = true;
+    }
+    lines = splitLines(head);
+    const msg = parseStartLine(lines[0], isResponse);
+    const fields: HeaderField[] = new Array(lines.length - 1);
+    for (let i = 1; i < lines.length; i++) fields[i - 1] = toField(lines[i]);
+    if (msg instanceof SipParseError) throw msg;
+    msg.headers = headersFromFields(fields);
+    if (isLatin1) markLatin1(msg.headers);
+    const length = validate(msg, fields);
+    const available = bytes.length - bodyStart;
+    if (length === undefined) msg.body = bytes.slice(bodyStart);
+    else if (length > available) {
+      fail(`Content-Length ${length} exceeds the ${available} bytes received`);
+    } else msg.body = bytes.slice(bodyStart, bodyStart + length);
+    return msg;
+  } catch (e) {
+    if (!(e instanceof SipParseError)) throw e;
+    e.isRequest = !isResponse;
+    if (isResponse) {
+      e.status = 0;
+      e.reason = "Discard";
+    }
+    fillContext(e, lines);
+    throw e;
+  }
+}
+
+function parseStartLine(line: string, isResponse: boolean): SipMessage | SipParseError {
+  if (isResponse) {
+    const sp1 = line.indexOf(" ");
+    const version = sp1 < 0 ? line : line.slice(0, sp1);
+    if (version.toUpperCase() !== "SIP/2.0") fail(`unsupported version ${version.slice(0, 20)}`, 0);
+    let sp2 = line.indexOf(" ", sp1 + 1);
+    if (sp2 < 0) sp2 = line.length;
+    const code = line.slice(sp1 + 1, sp2);
+    if (!/^[1-6]\d\d$/.test(code)) fail(`invalid status code "${code.slice(0, 20)}"`, 0);
+    return new SipResponse(Number(code), line.slice(sp2 + 1));
+  }
+  const parts = line.split(" ");
+  if (parts.length !== 3 || parts[0] === "" || parts[1] === "" || parts[2] === "") {
+    fail("malformed Request-Line");
+  }
+  const [method, uri, version] = parts;
+  if (!isToken(method)) fail(`method "${method.slice(0, 20)}" is not a token`);
+  if (!VERSION.test(version)) fail(`invalid SIP-Version "${version.slice(0, 20)}"`);
+  const req = new SipRequest(method, uri);
+  req.version = version;
+  if (version.toUpperCase() !== "SIP/2.0") {
+    // Reported after the headers were read so that a 505 can be answered.
+    return new SipParseError(`Cannot parse message: unsupported version ${version}`, {
+      status: 505,
+    });
+  }
+  return req;
+}
+
+/** Checks the rules of RFC 3261 8.1.1 / 16.3 / RFC 4475; returns Content-Length if any. */
+function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
+  let callIds = 0, froms = 0, tos = 0, cseqs = 0, maxForwards = 0, vias = 0;
+  let length: number | undefined;
+  for (const f of fields) {
+    switch (f.key) {
+      case "call-id":
+        callIds++;
+        if (f.value === "" || /\s/.test(f.value)) fail("invalid Call-ID");
+        break;
+      case "from":
+        froms++;
+        break;
+      case "to":
+        tos++;
+        break;
+      case "cseq":
+        cseqs++;
+        break;
+      case "via":
+        vias++;
+        break;
+      case "max-forwards":
+        maxForwards++;
+        parseMaxForwards(f.value);
+        break;
+      case "content-length": {
+        const n = parseContentLength(f.value);
+        if (length !== undefined && length !== n) fail("conflicting Content-Length values");
+        length = n;
+        break;
+      }
+    }
+  }
+  if (callIds === 0) fail("Call-ID header is missing");
+  if (froms === 0) fail("From header is missing");
+  if (tos === 0) fail("To header is missing");
+  if (cseqs === 0) fail("CSeq header is missing");
+  if (vias === 0) fail("Via header is missing");
+  if (callIds > 1) fail("more than one Call-ID header");
+  if (froms > 1) fail("more than one From header");
+  if (tos > 1) fail("more than one To header");
+  if (cseqs > 1) fail("more than one CSeq header");
+  if (maxForwards > 1) fail("more than one Max-Forwards header");
+  const h = msg.headers;
+  const cseq = h.typed("cseq", parseCSeq)[0];
+  h.typed("from", parseNameAddr);
+  h.typed("to", parseNameAddr);
+  h.typed("via", parseVia);
+  h.typed("contact", parseContact);
+  if (msg.kind === "request") {
+    if (cseq.method !== msg.method) fail(`CSeq method ${cseq.method} differs from ${msg.method}`);
+    const uri = parseUri(msg.uri);
+    if ((uri.scheme === "sip" || uri.scheme === "sips") && uri.headers.size > 0) {
+      fail("Request-URI must not contain headers");
+    }
+  }
+  return length;
+}
