@@ -14,7 +14,6 @@ import {
   freePort,
   requireBinary,
   startProcess,
-  tail,
   waitForPort,
 } from "./_process.ts";
 
@@ -206,8 +205,7 @@ async function startOnce(options: KamailioOptions): Promise<Kamailio> {
       }
     } catch (error) {
       await process.stop();
-      const log = await process.log().catch(() => "");
-      throw new Error(`Kamailio did not start: ${(error as Error).message}\n${tail(log, 20)}`);
+      throw new Error(`Kamailio did not start: ${(error as Error).message}`);
     }
     let stopped: Promise<void> | undefined;
     function stop(): Promise<void> {

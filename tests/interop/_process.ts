@@ -231,6 +231,38 @@ async function probeUdp(host: string, port: number, waitMs: number): Promise<boo
 }
 
 /**
+ * Waits until some process has bound `port` on 127.0.0.1 (our own bind attempt fails with
+ * AddrInUse). For peers that must not see a probe (a SIPp UAS would count it as a call).
+ */
+export async function waitForBound(
+  proto: PortProtocol,
+  port: number,
+  options: { timeoutMs?: number; process?: ChildProcess } = {},
+): Promise<void> {
+  const deadline = Date.now() + (options.timeoutMs ?? 10_000);
+  while (Date.now() < deadline) {
+    if (options.process?.done) {
+      throw new Error(
+        `${options.process.name} exited before binding ${proto} port ${port}:\n` +
+          tail(await options.process.log()),
+      );
+    }
+    try {
+      if (proto === "tcp") {
+        Deno.listen({ hostname: "127.0.0.1", port }).close();
+      } else {
+        Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port }).close();
+      }
+    } catch (error) {
+      if (error instanceof Deno.errors.AddrInUse) return;
+      throw error;
+    }
+    await delay(50);
+  }
+  throw new Error(`Timed out waiting for ${proto} port ${port} to be bound`);
+}
+
+/**
  * A port that was free a moment ago on 127.0.0.1 (bound with port 0, then released). Another
  * process may take it before it is used: callers that bind it should retry on EADDRINUSE.
  */
