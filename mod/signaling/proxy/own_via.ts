@@ -1,0 +1,111 @@
+/**
+ * The gateway's own Via (RFC 3261 16.6 step 8) and loop detection (16.3 step 4).
+ *
+ * Branches look like `z9hG4bK` `w2s` RANDOM `.` LOOPKEY: the magic cookie (RFC 3261 8.1.1.7),
+ * our marker, 12 random base64url characters making it unique, and a hash of the fields that
+ * decide where a request goes (Request-URI, Route set, Proxy-Require,
+ * Proxy-Authorization, From tag, To tag, Call-ID, CSeq number). A request that comes back with
+ * one of our Vias whose loop key equals the key of the request as it is now is a loop (482);
+ * a different key is a spiral and goes on.
+ *
+ * @module
+ */
+
+import { createHash, randomBytes } from "node:crypto";
+import { Buffer } from "node:buffer";
+import {
+  formatVia,
+  parseNameAddr,
+  parseVia,
+  type SipRequest,
+  type SipResponse,
+} from "../message/mod.ts";
+import { type LocalAddresses, uriHost } from "./local_addresses.ts";
+import type { Endpoint, TransportProtocol } from "../transport/transport.ts";
+
+/** RFC 3261 8.1.1.7 magic cookie followed by this gateway's marker. */
+export const OWN_BRANCH_PREFIX = "z9hG4bKw2s";
+
+/** Hash of the fields of `request` that decide its routing (RFC 3261 16.6 step 8). */
+export function loopKey(request: SipRequest): string {
+  const h = request.headers;
+  const parts = [
+    request.uri,
+    h.getAll("Route").join(","),
+    h.getAll("Proxy-Require").join(","),
+    h.getAll("Proxy-Authorization").join(","),
+    tagOf(h.get("From")),
+    tagOf(h.get("To")),
+    h.get("Call-ID") ?? "",
+    (h.get("CSeq") ?? "").trim().split(/\s+/)[0] ?? "",
+  ];
+  return createHash("sha1").update(parts.join("\n")).digest("base64url").slice(0, 16);
+}
+
+/** A fresh branch carrying `key` (see the module documentation). */
+export function newBranch(key: string): string {
+  return `${OWN_BRANCH_PREFIX}${Buffer.from(randomBytes(9)).toString("base64url")}.${key}`;
+}
+
+/** Pushes the gateway's Via on top of `request` with the given sent-by and branch. */
+export function addOwnVia(
+  request: SipRequest,
+  protocol: TransportProtocol,
+  sentBy: Endpoint,
+  branch: string,
+): void {
+  const via = formatVia({
+    protocol: "SIP/2.0",
+    transport: protocol.toUpperCase(),
+    host: uriHost(sentBy.host),
+    port: sentBy.port,
+    params: new Map<string, string | null>([["branch", branch], ["rport", null]]),
+  });
+  request.headers.prepend("Via", via);
+}
+
+/** Whether a Via value was written by this gateway (our branch marker and one of our addresses). */
+export function isOwnVia(value: string, local: LocalAddresses): boolean {
+  let via;
+  try {
+    via = parseVia(value);
+  } catch {
+    return false;
+  }
+  const branch = via.params.get("branch");
+  if (branch == null || !branch.startsWith(OWN_BRANCH_PREFIX)) return false;
+  return local.isLocal(via.host, via.port, "sip", via.transport);
+}
+
+/** True when `request` already passed here with the same routing fields: 482 Loop Detected. */
+export function isLoop(request: SipRequest, local: LocalAddresses): boolean {
+  let key: string | undefined;
+  for (const value of request.headers.getAll("Via")) {
+    if (!isOwnVia(value, local)) continue;
+    const branch = parseVia(value).params.get("branch") ?? "";
+    key ??= loopKey(request);
+    if (branch.slice(branch.lastIndexOf(".") + 1) === key) return true;
+  }
+  return false;
+}
+
+/**
+ * Removes the topmost Via of a response when it is ours (RFC 3261 16.7 step 3). Returns
+ * false, leaving the response untouched, when the top Via is not ours: such a response is
+ * not for us and is dropped.
+ */
+export function popOwnVia(response: SipResponse, local: LocalAddresses): boolean {
+  const top = response.headers.get("Via");
+  if (top === undefined || !isOwnVia(top, local)) return false;
+  response.headers.removeFirst("Via");
+  return true;
+}
+
+function tagOf(value: string | undefined): string {
+  if (value === undefined) return "";
+  try {
+    return parseNameAddr(value).params.get("tag") ?? "";
+  } catch {
+    return value;
+  }
+}
