@@ -107,7 +107,7 @@ export function startProcess(
     stop(stopOptions: { graceMs?: number } = {}) {
       stopping ??= (async () => {
         signalGroup("SIGTERM");
-        const timer = { id: 0 };
+        const timer: { id?: ReturnType<typeof setTimeout> } = {};
         const late = new Promise<"late">((resolve) => {
           timer.id = setTimeout(() => resolve("late"), stopOptions.graceMs ?? 3000);
         });
@@ -211,7 +211,7 @@ async function probeUdp(host: string, port: number, waitMs: number): Promise<boo
     "",
     "",
   ].join("\r\n");
-  let timer = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     await socket.send(new TextEncoder().encode(options), {
       transport: "udp",
@@ -344,7 +344,7 @@ export async function waitFor<T>(
  * `Timed out after <ms> ms waiting for <what>`.
  */
 export async function withTimeout<T>(what: string, promise: Promise<T>, ms: number): Promise<T> {
-  let timer = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
   });
