@@ -4,7 +4,7 @@
  * MESSAGEs with SIPp. The gateway interop tests copy these with the gateway in the middle.
  */
 
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { createJsSipClient } from "./_jssip.ts";
 import { kamailioSkipReason, type Kamailio, startKamailio } from "./_kamailio.ts";
 import { firstReason } from "./_process.ts";
@@ -44,5 +44,59 @@ Deno.test({
     assertEquals(result.code, 0, result.errors || result.stdout.slice(-1500));
     assertEquals(result.successful, 1);
     await alice.unregister();
+  },
+});
+
+Deno.test({
+  ...test,
+  name: `createJsSipClient() exchanges MESSAGEs with SIPp through Kamailio${suffix}`,
+  async fn() {
+    await using k = await startKamailio({ ws: true, tls: false });
+    await using alice = await createJsSipClient({
+      wsUrl: k.wsUrl!,
+      uri: `sip:alice@${k.domain}`,
+      password: k.password,
+    });
+    await alice.register();
+    // SIPp -> Kamailio (UDP) -> location -> WS -> JsSIP
+    const sent = await runSipp({
+      scenario: "uac_message",
+      remote: udp(k),
+      domain: k.domain,
+      service: "alice",
+      calls: 2,
+      keys: { body: "hello-from-sipp" },
+    });
+    assertEquals(sent.code, 0, sent.errors || sent.stdout.slice(-1500));
+    assertEquals(sent.successful, 2);
+    const first = await alice.nextMessage();
+    const second = await alice.nextMessage();
+    assertEquals([first.body.trim(), second.body.trim()], ["hello-from-sipp 1", "hello-from-sipp 2"]);
+    // JsSIP -> WS -> Kamailio -> UDP -> SIPp
+    await using bob = await startSippUas({ scenario: "uas_message", calls: 1, traceMessages: true });
+    await alice.sendMessage(`sip:bob@127.0.0.1:${bob.port}`, "hello-from-jssip");
+    const received = await bob.result;
+    assertEquals(received.code, 0, received.errors || received.stdout.slice(-1500));
+    assertStringIncludes(received.messages, "hello-from-jssip");
+  },
+});
+
+Deno.test({
+  ...test,
+  name: `createJsSipClient() calls a SIPp UAS through Kamailio and hangs up${suffix}`,
+  async fn() {
+    await using k = await startKamailio({ ws: true, tls: false });
+    await using alice = await createJsSipClient({
+      wsUrl: k.wsUrl!,
+      uri: `sip:alice@${k.domain}`,
+      password: k.password,
+    });
+    await using bob = await startSippUas({ scenario: "uas_answer", calls: 1 });
+    const session = await alice.call(`sip:bob@127.0.0.1:${bob.port}`);
+    assert(session.isEstablished());
+    await alice.hangup(session);
+    const result = await bob.result;
+    assertEquals(result.code, 0, result.errors || result.stdout.slice(-1500));
+    assertEquals(result.successful, 1);
   },
 });
