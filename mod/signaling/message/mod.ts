@@ -14,3 +14,4 @@ export * from "./numbers.ts";
 export * from "./auth.ts";
 export * from "./content_type.ts";
 export * from "./reasons.ts";
+export * from "./views.ts";

@@ -99,7 +99,8 @@ const VERSION = /^SIP\/\d+\.\d+$/i;
 /**
  * Parses one message from a datagram. Content-Length bounds the body and trailing bytes are
  * ignored; without Content-Length the body is the rest of the datagram. Throws
- * SipParseError (status 400, 505, 513; 0 = discard, for responses).
+ * SipParseError (status 400, 505, 513; 0 = discard, for responses). The body is a view
+ * into `bytes`.
  */
 export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): SipMessage {
   const maxSize = options.maxSize ?? 65536;
@@ -140,10 +141,11 @@ export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): Sip
     if (isLatin1) markLatin1(msg.headers);
     const length = validate(msg, fields);
     const available = bytes.length - bodyStart;
-    if (length === undefined) msg.body = bytes.slice(bodyStart);
+    // The body is a view into `bytes` (no copy).
+    if (length === undefined) msg.body = bytes.subarray(bodyStart);
     else if (length > available) {
       fail(`Content-Length ${length} exceeds the ${available} bytes received`);
-    } else msg.body = bytes.slice(bodyStart, bodyStart + length);
+    } else msg.body = bytes.subarray(bodyStart, bodyStart + length);
     return msg;
   } catch (e) {
     if (!(e instanceof SipParseError)) throw e;
@@ -168,11 +170,17 @@ function parseStartLine(line: string, isResponse: boolean): SipMessage | SipPars
     if (!/^[1-6]\d\d$/.test(code)) fail(`invalid status code "${code.slice(0, 20)}"`, 0);
     return new SipResponse(Number(code), line.slice(sp2 + 1));
   }
-  const parts = line.split(" ");
-  if (parts.length !== 3 || parts[0] === "" || parts[1] === "" || parts[2] === "") {
+  const sp1 = line.indexOf(" ");
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(" ", sp1 + 1);
+  if (
+    sp1 <= 0 || sp2 < 0 || sp2 === sp1 + 1 || sp2 === line.length - 1 ||
+    line.indexOf(" ", sp2 + 1) >= 0
+  ) {
     fail("malformed Request-Line");
   }
-  const [method, uri, version] = parts;
+  const method = line.slice(0, sp1);
+  const uri = line.slice(sp1 + 1, sp2);
+  const version = line.slice(sp2 + 1);
   if (!isToken(method)) fail(`method "${method.slice(0, 20)}" is not a token`);
   if (!VERSION.test(version)) fail(`invalid SIP-Version "${version.slice(0, 20)}"`);
   const req = new SipRequest(method, uri);
@@ -194,7 +202,9 @@ function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
     switch (f.key) {
       case "call-id":
         callIds++;
-        if (f.value === "" || /\s/.test(f.value)) fail("invalid Call-ID");
+        if (f.value === "" || f.value.indexOf(" ") >= 0 || f.value.indexOf("\t") >= 0) {
+          fail("invalid Call-ID");
+        }
         break;
       case "from":
         froms++;

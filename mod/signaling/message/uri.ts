@@ -37,7 +37,10 @@ const PASSWORD_OK = charTable(MARK + "&=+$,");
 const PARAM_OK = charTable(MARK + "[]/:&+$");
 const HEADER_OK = charTable(MARK + "[]/?:+$");
 
-const raws = new WeakMap<SipUri, { raw: string; canon?: string }>();
+/** Original text of a parsed URI and its canonical form (computed on first format). */
+const RAW: unique symbol = Symbol("raw");
+const CANON: unique symbol = Symbol("canon");
+type Tracked = SipUri & { [RAW]?: string; [CANON]?: string };
 
 /** True for characters that never appear in a URI: SP, HTAB, CR, LF, <, >, ", NUL. */
 function badChar(c: number): boolean {
@@ -50,8 +53,8 @@ function fail(text: string, detail: string): never {
 
 /** Parses a URI; throws SipParseError (a SyntaxError) when it is malformed. */
 export function parseUri(text: string): SipUri {
-  const uri = parseUriText(text);
-  raws.set(uri, { raw: text });
+  const uri: Tracked = parseUriText(text);
+  uri[RAW] = text;
   return uri;
 }
 
@@ -189,10 +192,11 @@ function canonical(uri: SipUri): string {
  */
 export function formatUri(uri: SipUri): string {
   const now = canonical(uri);
-  const entry = raws.get(uri);
-  if (entry !== undefined) {
-    entry.canon ??= canonical(parseUriText(entry.raw));
-    if (entry.canon === now) return entry.raw;
+  const tracked = uri as Tracked;
+  const raw = tracked[RAW];
+  if (raw !== undefined) {
+    tracked[CANON] ??= canonical(parseUriText(raw));
+    if (tracked[CANON] === now) return raw;
   }
   return now;
 }
