@@ -61,9 +61,10 @@ export function parseIPv6(text: string): Uint8Array | undefined {
 export function isHostname(text: string): boolean {
   if (text.length === 0 || text.length > 253) return false;
   const name = text.endsWith(".") ? text.slice(0, -1) : text;
-  return name.split(".").every((label) =>
-    /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(label)
-  );
+  const labels = name.split(".");
+  // A numeric last label is a malformed IPv4 address (300.1.1.1), not a name.
+  if (/^\d+$/.test(labels[labels.length - 1])) return false;
+  return labels.every((label) => /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/.test(label));
 }
 
 /** Strips the brackets of `[v6]`; other text is returned as it is. */

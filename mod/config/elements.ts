@@ -51,6 +51,8 @@ export interface ElementSpec {
   readonly repeatable?: boolean;
   /** Value never shown in messages. */
   readonly secret?: boolean;
+  /** Gives the value as shown in messages, secret parts replaced (when only a part is). */
+  readonly redact?: (value: string) => string;
   /** Reason the element is accepted but ignored (click-to-call service of the original). */
   readonly unsupported?: string;
   /** Syntax of the value, for messages and --help. */
@@ -278,7 +280,10 @@ export const ELEMENTS: readonly ElementSpec[] = [
   {
     name: "stun-server",
     syntax: "host;port[;user;password]",
-    secret: true,
+    redact(value) {
+      const fields = value.trim().split(";");
+      return fields.map((field, i) => i >= 3 ? "[redacted]" : field).join(";");
+    },
     apply(value, ctx) {
       const fields = splitValue(value);
       if (fields.length === 0) {

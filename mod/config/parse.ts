@@ -117,7 +117,7 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Par
         source,
         element: name,
         line,
-        value: spec.secret ? "[redacted]" : value.trim(),
+        value: spec.secret ? "[redacted]" : spec.redact ? spec.redact(value) : value.trim(),
         expected: error.expected,
       });
     }
