@@ -6,6 +6,7 @@
 
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { createJsSipClient } from "./_jssip.ts";
+import { createSipJsClient } from "./_sipjs.ts";
 import { kamailioSkipReason, type Kamailio, startKamailio } from "./_kamailio.ts";
 import { firstReason } from "./_process.ts";
 import { runSipp, sippSkipReason, startSippUas } from "./_sipp.ts";
@@ -98,5 +99,78 @@ Deno.test({
     const result = await bob.result;
     assertEquals(result.code, 0, result.errors || result.stdout.slice(-1500));
     assertEquals(result.successful, 1);
+  },
+});
+
+Deno.test({
+  ...test,
+  name: `createSipJsClient() registers over WS and answers a SIPp call through Kamailio${suffix}`,
+  async fn() {
+    await using k = await startKamailio({ ws: true, tls: false });
+    await using bob = await createSipJsClient({
+      wsUrl: k.wsUrl!,
+      uri: `sip:bob@${k.domain}`,
+      password: k.password,
+    });
+    await bob.register();
+    const caller = runSipp({
+      scenario: "uac_invite",
+      remote: udp(k),
+      domain: k.domain,
+      service: "bob",
+      pauseMs: 300,
+    });
+    const invitation = await bob.nextCall();
+    await bob.answer(invitation);
+    await bob.ended(invitation);
+    const result = await caller;
+    assertEquals(result.code, 0, result.errors || result.stdout.slice(-1500));
+    assertEquals(result.successful, 1);
+  },
+});
+
+Deno.test({
+  ...test,
+  name: `createSipJsClient() exchanges MESSAGEs with SIPp through Kamailio${suffix}`,
+  async fn() {
+    await using k = await startKamailio({ ws: true, tls: false });
+    await using bob = await createSipJsClient({
+      wsUrl: k.wsUrl!,
+      uri: `sip:bob@${k.domain}`,
+      password: k.password,
+    });
+    await bob.register();
+    const sent = await runSipp({
+      scenario: "uac_message",
+      remote: udp(k),
+      domain: k.domain,
+      service: "bob",
+      keys: { body: "hello-from-sipp" },
+    });
+    assertEquals(sent.code, 0, sent.errors || sent.stdout.slice(-1500));
+    assertEquals((await bob.nextMessage()).body.trim(), "hello-from-sipp 1");
+    await using carol = await startSippUas({ scenario: "uas_message", traceMessages: true });
+    await bob.sendMessage(`sip:carol@127.0.0.1:${carol.port}`, "hello-from-sipjs");
+    const received = await carol.result;
+    assertEquals(received.code, 0, received.errors || received.stdout.slice(-1500));
+    assertStringIncludes(received.messages, "hello-from-sipjs");
+  },
+});
+
+Deno.test({
+  ...test,
+  name: `createSipJsClient() calls a SIPp UAS through Kamailio and hangs up${suffix}`,
+  async fn() {
+    await using k = await startKamailio({ ws: true, tls: false });
+    await using bob = await createSipJsClient({
+      wsUrl: k.wsUrl!,
+      uri: `sip:bob@${k.domain}`,
+      password: k.password,
+    });
+    await using carol = await startSippUas({ scenario: "uas_answer" });
+    const session = await bob.call(`sip:carol@127.0.0.1:${carol.port}`);
+    await bob.hangup(session);
+    const result = await carol.result;
+    assertEquals(result.code, 0, result.errors || result.stdout.slice(-1500));
   },
 });
