@@ -18,8 +18,9 @@ export interface StreamConnectionOptions {
   /** Opened by the peer (counts against the per-IP limit).
    * @default {true} */
   inbound?: boolean;
-  /** Awaited before the first read (a TLS handshake); its failure closes the connection. */
-  ready?: Promise<unknown>;
+  /** A TLS handshake: awaited before the first read, bounded by the handshake timeout; its
+   * failure closes the connection. */
+  handshake?: Promise<unknown>;
 }
 
 /** A TCP or TLS connection. */
@@ -29,6 +30,9 @@ export class StreamConnection implements TrackedFlow {
   readonly reliable = true;
   readonly local: Endpoint;
   readonly remote: Endpoint;
+  /** Resolves once the connection can carry messages (after the TLS handshake); rejects when
+   * the handshake fails or times out. */
+  readonly ready: Promise<void>;
   /** Resolves when the connection is closed and reported to the sink. */
   readonly done: Promise<void>;
   #lastActivity: number;
@@ -55,7 +59,9 @@ export class StreamConnection implements TrackedFlow {
     this.#framer = new StreamFramer({ maxMessageSize: sink.limits.maxMessageSize });
     this.#lastActivity = sink.clock.now();
     sink.flowOpened(this, options.inbound ?? true);
-    this.done = this.#readLoop(options.ready);
+    this.ready = options.handshake ? this.#bound(options.handshake) : Promise.resolve();
+    this.ready.catch(() => {}); // failures are handled by the read loop and by flowTo()
+    this.done = this.#readLoop(options.handshake);
   }
 
   get closed(): boolean {
@@ -98,9 +104,33 @@ export class StreamConnection implements TrackedFlow {
     }
   }
 
-  async #readLoop(ready?: Promise<unknown>): Promise<void> {
+  /** The handshake, rejected and the connection closed when it outlasts the timeout. Deno
+   * releases the socket of a pending TLS handshake only once the peer sends or leaves, so
+   * the flow stays counted (per-IP limit) until then. */
+  #bound(handshake: Promise<unknown>): Promise<void> {
+    const sink = this.#sink;
+    return new Promise((resolve, reject) => {
+      const timer = sink.clock.setTimeout(() => {
+        sink.count("handshakeTimeouts");
+        reject(new Error(`TLS handshake on flow ${this.id} timed out`));
+        this.close();
+      }, sink.limits.handshakeTimeoutMs);
+      handshake.then(
+        () => {
+          sink.clock.clearTimeout(timer);
+          resolve();
+        },
+        (error) => {
+          sink.clock.clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  async #readLoop(handshake?: Promise<unknown>): Promise<void> {
     try {
-      if (ready) await ready;
+      if (handshake) await handshake;
       const buffer = new Uint8Array(READ_SIZE);
       while (!this.#closed) {
         const n = await this.#conn.read(buffer);

@@ -25,10 +25,10 @@ export interface TcpListenOptions {
 /** How a stream transport opens and accepts connections (TCP or TLS). */
 export interface StreamDriver {
   readonly protocol: "tcp" | "tls";
-  /** Opens a connection; `ready` resolves once it can be read (TLS handshake). */
-  connect(dest: Endpoint): Promise<{ conn: Deno.Conn; ready?: Promise<unknown> }>;
-  /** Prepares an accepted connection; `ready` resolves once it can be read. */
-  accept(conn: Deno.Conn): { ready?: Promise<unknown> };
+  /** Opens a connection; `handshake` (TLS) must finish before it is read. */
+  connect(dest: Endpoint): Promise<{ conn: Deno.Conn; handshake?: Promise<unknown> }>;
+  /** Prepares an accepted connection; `handshake` (TLS) must finish before it is read. */
+  accept(conn: Deno.Conn): { handshake?: Promise<unknown> };
 }
 
 /** Opens a TCP listener and starts accepting. */
@@ -141,21 +141,24 @@ export class TcpTransport implements Transport {
   }
 
   async #connect(dest: Endpoint): Promise<StreamConnection> {
-    const { conn, ready } = await this.#driver.connect(dest);
+    const { conn, handshake } = await this.#driver.connect(dest);
     if (this.#closed) {
       conn.close();
       throw new Error(`Cannot reach flow: ${this.protocol} transport closed`);
     }
-    const connection = this.#track(conn, false, ready);
-    if (ready) await ready;
+    const connection = this.#track(conn, false, handshake);
+    await connection.ready;
     if (connection.closed) {
       throw new Error(`Cannot connect to ${endpointKey(dest.host, dest.port)}: closed`);
     }
     return connection;
   }
 
-  #track(conn: Deno.Conn, inbound: boolean, ready?: Promise<unknown>): StreamConnection {
-    const connection = new StreamConnection(conn, this.protocol, this.#sink, { inbound, ready });
+  #track(conn: Deno.Conn, inbound: boolean, handshake?: Promise<unknown>): StreamConnection {
+    const connection = new StreamConnection(conn, this.protocol, this.#sink, {
+      inbound,
+      handshake,
+    });
     const key = endpointKey(connection.remote.host, connection.remote.port);
     this.#byRemote.set(key, connection);
     connection.done.then(() => {
@@ -181,8 +184,8 @@ export class TcpTransport implements Transport {
         continue;
       }
       try {
-        const { ready } = this.#driver.accept(conn);
-        this.#track(conn, true, ready);
+        const { handshake } = this.#driver.accept(conn);
+        this.#track(conn, true, handshake);
       } catch (error) {
         this.#sink.log.warn("Connection setup failed", { error: String(error) });
         conn.close();

@@ -89,24 +89,10 @@ export function tlsDriver(sink: TransportSink, tls: TlsCredentials): StreamDrive
         `Cannot connect to ${where} over TLS: timed out`,
         (late) => late.close(),
       );
-      const ready = withTimeout(
-        conn.handshake(),
-        sink,
-        `Cannot connect to ${where} over TLS: handshake timed out`,
-        () => {},
-      );
-      return { conn, ready };
+      return { conn, handshake: conn.handshake() };
     },
     accept(conn) {
-      const ready = withTimeout(
-        (conn as Deno.TlsConn).handshake(),
-        sink,
-        `TLS handshake from ${
-          endpointKey(conn.remoteAddr.hostname, conn.remoteAddr.port)
-        } timed out`,
-        () => {},
-      );
-      return { ready };
+      return { handshake: (conn as Deno.TlsConn).handshake() };
     },
   };
 }

@@ -9,6 +9,7 @@
 
 import { createLogger } from "../../log.ts";
 import {
+  findHeadEnd,
   parseMessage,
   serializeMessage,
   type SipMessage,
@@ -55,7 +56,7 @@ export interface TransportLayerOptions {
 
 const REAL_CLOCK: Clock = {
   now: () => performance.now(),
-  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  setTimeout: (callback, ms) => Number(setTimeout(callback, ms)),
   clearTimeout: (id) => clearTimeout(id),
 };
 
@@ -108,7 +109,8 @@ export class TransportLayer {
     return this.#transports;
   }
 
-  /** Number of live stream and WebSocket flows. */
+  /** Number of stream and WebSocket flows whose socket is still held (a flow closed during
+   * a TLS handshake is held until the peer acts: Deno cannot abort the handshake). */
   get flowCount(): number {
     return this.#flows.size;
   }
@@ -122,7 +124,7 @@ export class TransportLayer {
    * reachable while its socket is open); undefined when closed or unknown. */
   flow(id: string): Flow | undefined {
     const flow = this.#flows.get(id);
-    if (flow) return flow;
+    if (flow) return flow.closed ? undefined : flow;
     if (!id.startsWith("udp")) return undefined;
     for (const transport of this.#transports) {
       if (transport instanceof UdpTransport && !transport.closed) {
@@ -249,29 +251,10 @@ export class TransportLayer {
       message = parseMessage(bytes, { maxSize: this.limits.maxMessageSize });
     } catch (error) {
       if (error instanceof SipParseError) {
-        if (bytes.length > this.limits.maxMessageSize && error.status !== 513) {
-          error.status = 513;
-          error.reason = "Message Too Large";
-        }
-        this.#reject(error, flow).catch(() => {});
+        this.#reject(this.#oversize(bytes) ?? error, flow).catch(() => {});
       } else {
         this.#counters.droppedMalformed++;
         this.#log.warn("Parser failed", { flow: flow.id, error: String(error) });
-      }
-      return;
-    }
-    if (bytes.length > this.limits.maxMessageSize) {
-      // the parser did not enforce maxSize: answer 513 to a request, drop a response
-      this.#counters.droppedOversize++;
-      if (message.kind === "request" && message.method !== "ACK") {
-        const error = new SipParseError("Cannot parse message: too large", { status: 513 });
-        error.vias = message.headers.getAll("via");
-        error.isRequest = true;
-        error.callId = message.headers.get("call-id");
-        error.from = message.headers.get("from");
-        error.to = message.headers.get("to");
-        error.cseq = message.headers.get("cseq");
-        this.#answer(error, flow).catch(() => {});
       }
       return;
     }
@@ -281,6 +264,42 @@ export class TransportLayer {
     } catch (error) {
       this.#log.warn("onMessage failed", { flow: flow.id, error: String(error) });
     }
+  }
+
+  /** For a message over the size limit: a 513 error carrying what its header section says
+   * (Via, From, To, Call-ID, CSeq) so that it can be answered; undefined for other errors. */
+  #oversize(bytes: Uint8Array): SipParseError | undefined {
+    const max = this.limits.maxMessageSize;
+    if (bytes.length <= max) return undefined;
+    const tooLarge = new SipParseError(
+      `Cannot parse message: ${bytes.length} bytes exceed the limit of ${max}`,
+      { status: 513 },
+    );
+    const headEnd = findHeadEnd(bytes.subarray(0, max), 0);
+    if (headEnd < 0) return tooLarge;
+    let head: SipMessage;
+    try {
+      // the header section alone: it parses, or fails with what it could read
+      head = parseMessage(bytes.subarray(0, headEnd + 4), { maxSize: max });
+    } catch (headError) {
+      if (!(headError instanceof SipParseError)) return tooLarge;
+      Object.assign(tooLarge, {
+        vias: headError.vias,
+        callId: headError.callId,
+        from: headError.from,
+        to: headError.to,
+        cseq: headError.cseq,
+        isRequest: headError.isRequest,
+      });
+      return tooLarge;
+    }
+    tooLarge.isRequest = head.kind === "request";
+    tooLarge.vias = head.headers.getAll("via");
+    tooLarge.callId = head.headers.get("call-id");
+    tooLarge.from = head.headers.get("from");
+    tooLarge.to = head.headers.get("to");
+    tooLarge.cseq = head.headers.get("cseq");
+    return tooLarge;
   }
 
   /** Counts an unparseable message and answers it when a Via could be read. */
@@ -332,7 +351,7 @@ export class TransportLayer {
   #sweepIdle(): void {
     const now = this.#clock.now();
     for (const flow of this.#flows.values()) {
-      if (flow.protocol !== "tcp" && flow.protocol !== "tls") continue;
+      if (flow.closed || (flow.protocol !== "tcp" && flow.protocol !== "tls")) continue;
       if (now - flow.lastActivity < this.limits.idleTimeoutMs) continue;
       this.#counters.idleClosed++;
       this.#log.debug("Closing idle connection", { flow: flow.id });

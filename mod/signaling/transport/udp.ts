@@ -107,6 +107,7 @@ export class UdpTransport implements Transport {
         this.#sink.log.warn("UDP receive failed", { local: this.local, error: String(error) });
         continue;
       }
+      if (isKeepalive(bytes)) continue; // CRLF keepalives (RFC 5626 3.5.1 style): no answer
       try {
         this.#sink.receive(bytes, this.flow({ host: addr.hostname, port: addr.port }));
       } catch (error) {
@@ -145,4 +146,10 @@ export class UdpFlow implements Flow {
 
   /** Nothing to close: a UDP flow is virtual. */
   close(): void {}
+}
+
+/** Whether a datagram holds only CR and LF bytes (or nothing). */
+function isKeepalive(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 13 && byte !== 10) return false;
+  return true;
 }
