@@ -71,7 +71,7 @@ function machine<S extends { name: string }>(
   closing: TransactionEvent[],
 ): Machine {
   return {
-    name: `${step.name}() on an ${name} transaction`,
+    name: `${step.name}() for ${name} transactions`,
     harness: (reliable) =>
       new MachineHarness(start(computeTimers(reliable)), step) as unknown as MachineHarness<
         { name: string }

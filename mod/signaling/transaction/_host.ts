@@ -1,0 +1,34 @@
+/**
+ * What a transaction needs from its layer (internal contract between the transaction objects
+ * and TransactionLayer).
+ *
+ * @module
+ */
+
+import type { SipMessage, SipRequest } from "../message/message.ts";
+import type { Clock } from "./clock.ts";
+import type { TimerCounter } from "./_runner.ts";
+import type { TimerValues } from "./timers.ts";
+import type { TransactionStats } from "./stats.ts";
+import type { ClientTransaction, ClientTransactionHandlers } from "./client_transaction.ts";
+
+/** Services the layer gives every transaction. */
+export interface TransactionHost {
+  readonly clock: Clock;
+  readonly counter: TimerCounter;
+  readonly stats: TransactionStats;
+  timers(reliable: boolean): TimerValues;
+  isReliable(target: unknown): boolean;
+  /** Sends; a synchronous throw or a rejected promise calls `onError`. */
+  transmit(message: SipMessage, target: unknown, onError: (error: unknown) => void): void;
+  /** Starts a client transaction (CANCEL of an INVITE). */
+  startClient(
+    request: SipRequest,
+    target: unknown,
+    handlers: ClientTransactionHandlers,
+  ): ClientTransaction;
+  /** The transaction terminated: forget it. */
+  forget(kind: "client" | "server", key: string, tx: unknown): void;
+  /** A transaction user callback threw: log it, never lose it. */
+  callbackFailed(error: unknown, callback: string): void;
+}

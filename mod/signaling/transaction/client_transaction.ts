@@ -1,0 +1,230 @@
+/**
+ * A client transaction (RFC 3261 17.1): sends one request, retransmits it over UDP, matches
+ * its responses, ACKs non-2xx final responses to INVITE and reports to its handlers.
+ *
+ * @module
+ */
+
+import type { SipRequest, SipResponse } from "../message/message.ts";
+import { createAck } from "./ack.ts";
+import { createCancel } from "./cancel.ts";
+import type { TransactionHost } from "./_host.ts";
+import {
+  type InviteClientState,
+  inviteClientTransition,
+  startInviteClient,
+} from "./invite_client.ts";
+import type { TransactionAction, Transition, TransitionFunction } from "./machine.ts";
+import {
+  type NonInviteClientState,
+  nonInviteClientTransition,
+  startNonInviteClient,
+} from "./non_invite_client.ts";
+import { type EventContext, TransactionRunner } from "./_runner.ts";
+
+/** Handlers of one client transaction; `tx` is the transaction reporting. */
+export interface ClientTransactionHandlers {
+  /** Every response passed up (provisional, final, 2xx retransmissions in Accepted). */
+  onResponse?(response: SipResponse, tx: ClientTransaction): void;
+  /** Timer B or F fired without a final response (report 408 upstream). */
+  onTimeout?(tx: ClientTransaction): void;
+  /** The request could not be sent, or its flow closed (report 503 / 430 upstream). */
+  onTransportError?(tx: ClientTransaction, error: unknown): void;
+  /** The transaction ended and left the layer. */
+  onTerminated?(tx: ClientTransaction): void;
+}
+
+type ClientState = InviteClientState | NonInviteClientState;
+
+/** Error given to `onTransportError` when the target flow closed (see `failFlow`). */
+export class FlowFailedError extends Error {
+  readonly flowId: string;
+  constructor(flowId: string) {
+    super(`Flow ${flowId} closed`);
+    this.name = "FlowFailedError";
+    this.flowId = flowId;
+  }
+}
+
+/** One client transaction; created by `TransactionLayer.sendRequest`. */
+export class ClientTransaction {
+  /** Matching key (top Via branch + method). */
+  readonly key: string;
+  readonly request: SipRequest;
+  /** Where the request goes (a Flow, or whatever the transport understands). */
+  readonly target: unknown;
+  #host: TransactionHost;
+  #handlers: ClientTransactionHandlers;
+  #runner: TransactionRunner<ClientState>;
+  #lastResponse: SipResponse | undefined;
+  #ack: SipRequest | undefined;
+  #cancelWanted: ClientTransactionHandlers | undefined;
+  #cancel: ClientTransaction | undefined;
+  #terminated = false;
+  #sent = false;
+  #start: Transition<ClientState> | undefined;
+
+  /** @internal Use `TransactionLayer.sendRequest`. */
+  constructor(
+    key: string,
+    request: SipRequest,
+    target: unknown,
+    handlers: ClientTransactionHandlers,
+    host: TransactionHost,
+  ) {
+    this.key = key;
+    this.request = request;
+    this.target = target;
+    this.#host = host;
+    this.#handlers = handlers;
+    const timers = host.timers(host.isReliable(target));
+    const invite = request.method === "INVITE";
+    const start: Transition<ClientState> = invite
+      ? startInviteClient(timers)
+      : startNonInviteClient(timers);
+    const step =
+      (invite ? inviteClientTransition : nonInviteClientTransition) as TransitionFunction<
+        ClientState
+      >;
+    this.#runner = new TransactionRunner<ClientState>(
+      step,
+      host.clock,
+      host.counter,
+      (action, context) => this.#perform(action, context),
+      start.state,
+    );
+    this.#start = start;
+  }
+
+  /** @internal Sends the request; called by the layer once the transaction is registered. */
+  begin(): void {
+    const start = this.#start;
+    this.#start = undefined;
+    if (start) this.#runner.start(start, {});
+  }
+
+  /** Current state: calling, trying, proceeding, completed, accepted or terminated. */
+  get state(): string {
+    return this.#runner.state.name;
+  }
+
+  get method(): string {
+    return this.request.method;
+  }
+
+  /** Whether the transaction has ended. */
+  get terminated(): boolean {
+    return this.#terminated;
+  }
+
+  /** Last response received (retransmissions included). */
+  get lastResponse(): SipResponse | undefined {
+    return this.#lastResponse;
+  }
+
+  /** Timers running (leak checks). */
+  get timerCount(): number {
+    return this.#runner.timerCount;
+  }
+
+  /** The CANCEL transaction, once sent. */
+  get cancelTransaction(): ClientTransaction | undefined {
+    return this.#cancel;
+  }
+
+  /**
+   * Cancels this INVITE (RFC 3261 9.1): the CANCEL is sent to the same target once a
+   * provisional response has arrived (at once if one has), never after a final response.
+   * Returns whether a CANCEL was sent or scheduled.
+   */
+  cancel(handlers: ClientTransactionHandlers = {}): boolean {
+    if (this.request.method !== "INVITE" || this.#cancel || this.#cancelWanted) return false;
+    if (this.state === "calling") {
+      this.#cancelWanted = handlers;
+      return true;
+    }
+    if (this.state !== "proceeding") return false;
+    this.#sendCancel(handlers);
+    return true;
+  }
+
+  /** @internal A response matched this transaction. */
+  receive(response: SipResponse): void {
+    this.#runner.feed({ type: "response", status: response.status }, { message: response });
+  }
+
+  /** @internal The target flow is gone: report a transport error if still pending. */
+  fail(error: unknown): void {
+    if (["calling", "trying", "proceeding"].includes(this.state)) {
+      this.#runner.feed({ type: "transport-error" }, { error });
+    }
+  }
+
+  /** @internal Layer shutdown: stop timers without reporting. */
+  dispose(): void {
+    this.#runner.clearTimers();
+    this.#terminated = true;
+  }
+
+  #sendCancel(handlers: ClientTransactionHandlers): void {
+    this.#cancelWanted = undefined;
+    this.#cancel = this.#host.startClient(createCancel(this.request), this.target, handlers);
+    this.#runner.feed({ type: "cancel-sent" }, {});
+  }
+
+  #perform(action: TransactionAction, context: EventContext): void {
+    const host = this.#host;
+    const response = context.message as SipResponse | undefined;
+    switch (action.type) {
+      case "send":
+        if (this.#sent) host.stats.requestRetransmissions++;
+        this.#sent = true;
+        host.transmit(this.request, this.target, (error) => this.#transportError(error));
+        break;
+      case "send-ack":
+        if (response) {
+          this.#lastResponse = response;
+          this.#ack ??= createAck(this.request, response);
+        }
+        if (this.#ack) {
+          host.transmit(this.#ack, this.target, (error) => this.#transportError(error));
+        }
+        break;
+      case "pass-up":
+        if (!response) break;
+        this.#lastResponse = response;
+        this.#call("onResponse", () => this.#handlers.onResponse?.(response, this));
+        if (response.status < 200 && this.#cancelWanted) this.#sendCancel(this.#cancelWanted);
+        if (response.status >= 200) this.#cancelWanted = undefined;
+        break;
+      case "timeout":
+        host.stats.timeouts++;
+        this.#call("onTimeout", () => this.#handlers.onTimeout?.(this));
+        break;
+      case "transport-error":
+        host.stats.transportErrors++;
+        this.#call(
+          "onTransportError",
+          () => this.#handlers.onTransportError?.(this, context.error),
+        );
+        break;
+      case "terminate":
+        this.#terminated = true;
+        host.forget("client", this.key, this);
+        this.#call("onTerminated", () => this.#handlers.onTerminated?.(this));
+        break;
+    }
+  }
+
+  #transportError(error: unknown): void {
+    this.#runner.feed({ type: "transport-error" }, { error });
+  }
+
+  #call(name: string, callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.#host.callbackFailed(error, name);
+    }
+  }
+}

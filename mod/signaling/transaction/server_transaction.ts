@@ -1,0 +1,189 @@
+/**
+ * A server transaction (RFC 3261 17.2): passes a new request up, sends the transaction user's
+ * responses, absorbs request retransmissions by resending the last response, retransmits
+ * non-2xx final responses to INVITE over UDP and absorbs their ACK.
+ *
+ * @module
+ */
+
+import type { SipRequest, SipResponse } from "../message/message.ts";
+import type { TransactionHost } from "./_host.ts";
+import {
+  type InviteServerState,
+  inviteServerTransition,
+  startInviteServer,
+} from "./invite_server.ts";
+import type { TransactionAction, Transition, TransitionFunction } from "./machine.ts";
+import {
+  type NonInviteServerState,
+  nonInviteServerTransition,
+  startNonInviteServer,
+} from "./non_invite_server.ts";
+import { type EventContext, TransactionRunner } from "./_runner.ts";
+import type { TransactionUser } from "./transaction_user.ts";
+
+type ServerState = InviteServerState | NonInviteServerState;
+
+/** One server transaction; created by the layer for each new request other than ACK. */
+export class ServerTransaction {
+  /** Matching key (RFC 3261 17.2.3 or the RFC 2543 fallback). */
+  readonly key: string;
+  readonly request: SipRequest;
+  /** Where the request came from (a Flow): responses go back there. */
+  readonly source: unknown;
+  #host: TransactionHost;
+  #user: TransactionUser;
+  #runner: TransactionRunner<ServerState>;
+  #start: Transition<ServerState> | undefined;
+  #lastResponse: SipResponse | undefined;
+  #terminated = false;
+
+  /** @internal Created by `TransactionLayer`. */
+  constructor(
+    key: string,
+    request: SipRequest,
+    source: unknown,
+    user: TransactionUser,
+    host: TransactionHost,
+  ) {
+    this.key = key;
+    this.request = request;
+    this.source = source;
+    this.#host = host;
+    this.#user = user;
+    const timers = host.timers(host.isReliable(source));
+    const invite = request.method === "INVITE";
+    this.#start = invite ? startInviteServer(timers) : startNonInviteServer(timers);
+    const step =
+      (invite ? inviteServerTransition : nonInviteServerTransition) as TransitionFunction<
+        ServerState
+      >;
+    this.#runner = new TransactionRunner<ServerState>(
+      step,
+      host.clock,
+      host.counter,
+      (action, context) => this.#perform(action, context),
+      this.#start.state,
+    );
+  }
+
+  /** @internal Passes the request up; called by the layer once the transaction is registered. */
+  begin(): void {
+    const start = this.#start;
+    this.#start = undefined;
+    if (start) this.#runner.start(start, { message: this.request });
+  }
+
+  /** Current state: trying, proceeding, completed, confirmed, accepted or terminated. */
+  get state(): string {
+    return this.#runner.state.name;
+  }
+
+  get method(): string {
+    return this.request.method;
+  }
+
+  /** Whether the transaction has ended. */
+  get terminated(): boolean {
+    return this.#terminated;
+  }
+
+  /** Last response sent. */
+  get lastResponse(): SipResponse | undefined {
+    return this.#lastResponse;
+  }
+
+  /** Timers running (leak checks). */
+  get timerCount(): number {
+    return this.#runner.timerCount;
+  }
+
+  /** Whether a final response was sent. */
+  get answered(): boolean {
+    return (this.#lastResponse?.status ?? 0) >= 200;
+  }
+
+  /**
+   * Sends a response of the transaction user. Responses the state allows no more (a second
+   * non-2xx final response, anything after termination) are ignored, as RFC 3261 17.2 says.
+   */
+  respond(response: SipResponse): void {
+    if (!Number.isInteger(response.status) || response.status < 100 || response.status > 699) {
+      throw new RangeError(`Cannot send response: status ${response.status} is out of range`);
+    }
+    this.#runner.feed({ type: "tu-response", status: response.status }, { message: response });
+  }
+
+  /** @internal A retransmission of the request arrived. */
+  receiveRetransmission(request: SipRequest): void {
+    this.#host.stats.absorbedRequests++;
+    this.#runner.feed({ type: "request" }, { message: request });
+  }
+
+  /** @internal An ACK matched this INVITE transaction. */
+  receiveAck(ack: SipRequest): void {
+    this.#runner.feed({ type: "ack" }, { message: ack });
+  }
+
+  /** @internal The source flow is gone: end the transaction if no final response was sent. */
+  fail(error: unknown): void {
+    if (!this.answered) this.#runner.feed({ type: "transport-error" }, { error });
+  }
+
+  /** @internal Layer shutdown: stop timers without reporting. */
+  dispose(): void {
+    this.#runner.clearTimers();
+    this.#terminated = true;
+  }
+
+  #perform(action: TransactionAction, context: EventContext): void {
+    const host = this.#host;
+    switch (action.type) {
+      case "send": {
+        const message = context.message;
+        if (message?.kind === "response") this.#lastResponse = message;
+        else if (this.#lastResponse) host.stats.responseRetransmissions++;
+        const response = this.#lastResponse;
+        if (response) {
+          host.transmit(response, this.source, (error) => {
+            this.#runner.feed({ type: "transport-error" }, { error });
+          });
+        }
+        break;
+      }
+      case "pass-up": {
+        const message = context.message;
+        if (message?.kind !== "request") break;
+        if (message.method === "ACK") {
+          this.#call("onAck", () => this.#user.onAck?.(message, this.source, this));
+        } else this.#call("onRequest", () => this.#user.onRequest(this, message));
+        break;
+      }
+      case "timeout":
+        host.stats.timeouts++;
+        this.#call("onServerFailure", () => this.#user.onServerFailure?.(this, "timeout"));
+        break;
+      case "transport-error":
+        host.stats.transportErrors++;
+        this.#call(
+          "onServerFailure",
+          () => this.#user.onServerFailure?.(this, "transport-error", context.error),
+        );
+        break;
+      case "terminate":
+        this.#terminated = true;
+        host.forget("server", this.key, this);
+        break;
+      default:
+        break;
+    }
+  }
+
+  #call(name: string, callback: () => void): void {
+    try {
+      callback();
+    } catch (error) {
+      this.#host.callbackFailed(error, name);
+    }
+  }
+}
