@@ -37,6 +37,23 @@ export function readToken(text: string, i: number): number {
   return i;
 }
 
+/** Removes SP, HTAB, CR and LF at both ends (not U+FEFF and other Unicode spaces). */
+export function trimLws(text: string): string {
+  let a = 0;
+  let b = text.length;
+  while (a < b) {
+    const c = text.charCodeAt(a);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    a++;
+  }
+  while (b > a) {
+    const c = text.charCodeAt(b - 1);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    b--;
+  }
+  return a === 0 && b === text.length ? text : text.slice(a, b);
+}
+
 /** True for SP and HTAB. */
 export function isWsp(c: number): boolean {
   return c === 32 || c === 9;
@@ -80,7 +97,7 @@ export function readQuoted(text: string, i: number, what: string): [string, numb
  */
 export function splitList(value: string): string[] {
   if (value.indexOf(",") < 0) {
-    const v = value.trim();
+    const v = trimLws(value);
     return v === "" ? [] : [v];
   }
   const out: string[] = [];
@@ -96,11 +113,11 @@ export function splitList(value: string): string[] {
     else if (c === 60) inAngle = true;
     else if (c === 62) inAngle = false;
     else if (c === 44 && !inAngle) {
-      out.push(value.slice(from, i).trim());
+      out.push(trimLws(value.slice(from, i)));
       from = i + 1;
     }
   }
-  out.push(value.slice(from).trim());
+  out.push(trimLws(value.slice(from)));
   if (out.length === 1 && out[0] === "") return [];
   return out;
 }

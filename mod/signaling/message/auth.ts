@@ -2,8 +2,8 @@
  * WWW-Authenticate, Proxy-Authenticate, Authorization, Proxy-Authorization (RFC 3261 20.7,
  * 20.27, 20.28, 20.44, 25.1): `scheme LWS auth-param *(COMMA auth-param)`.
  *
- * Digest (and any scheme whose text reads as auth-params) gets `params`; other schemes keep
- * their text opaque (RFC 4475 3.3.7). Values in `params` are unquoted. These headers are
+ * Digest gets `params`; other schemes (and a Digest that does not read as auth-params)
+ * keep their text opaque (RFC 4475 3.3.7). Values in `params` are unquoted. These headers are
  * never split on commas as lists.
  */
 import { SipParseError } from "./errors.ts";
@@ -29,7 +29,8 @@ export function parseAuth(value: string): Auth {
   if (scheme === "") throw new SipParseError("Cannot parse auth header: scheme is missing");
   const rest = text.slice(end).trim();
   const auth: Auth = { scheme, params: new Map(), quoted: new Set() };
-  if (!readAuthParams(rest, auth)) {
+  // Digest params are read; other schemes stay opaque (RFC 4475 3.3.7).
+  if (scheme.toLowerCase() !== "digest" || !readAuthParams(rest, auth)) {
     auth.params.clear();
     auth.quoted.clear();
     auth.opaque = rest;

@@ -4,7 +4,7 @@
  * received (folding included) until it is modified, so serialization is byte-exact.
  */
 import { headerKey, isListHeader } from "./header_names.ts";
-import { isToken, splitList } from "./_scan.ts";
+import { isToken, splitList, trimLws } from "./_scan.ts";
 
 /** One header field line. Internal to the message layer. */
 export interface HeaderField {
@@ -96,7 +96,7 @@ export class Headers {
   set(name: string, value: string): void {
     checkField(name, value);
     const key = headerKey(name);
-    const field: HeaderField = { name, key, value: value.trim() };
+    const field: HeaderField = { name, key, value: trimLws(value) };
     const out: HeaderField[] = [];
     let placed = false;
     for (const f of this.#fields) {
@@ -115,7 +115,7 @@ export class Headers {
   append(name: string, value: string): void {
     checkField(name, value);
     const key = headerKey(name);
-    this.#fields.push({ name, key, value: value.trim() });
+    this.#fields.push({ name, key, value: trimLws(value) });
     this.#changed(key);
   }
 
@@ -123,7 +123,7 @@ export class Headers {
   prepend(name: string, value: string): void {
     checkField(name, value);
     const key = headerKey(name);
-    this.#fields.unshift({ name, key, value: value.trim() });
+    this.#fields.unshift({ name, key, value: trimLws(value) });
     this.#changed(key);
   }
 

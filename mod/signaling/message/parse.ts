@@ -14,7 +14,7 @@ import { parseCSeq } from "./cseq.ts";
 import { parseContentLength, parseMaxForwards } from "./numbers.ts";
 import { parseUri } from "./uri.ts";
 import { parseVia } from "./via.ts";
-import { isToken } from "./_scan.ts";
+import { isToken, trimLws } from "./_scan.ts";
 import { markLatin1 } from "./_encoding.ts";
 
 /** Options of {@linkcode parseMessage}. */
@@ -73,7 +73,7 @@ function toField(line: string): HeaderField {
   if (!isToken(name)) fail(`invalid header name "${name.slice(0, 40)}"`);
   let value = line.slice(colon + 1);
   if (value.indexOf("\r\n") >= 0) value = value.replace(/[ \t]*\r\n[ \t]+/g, " ");
-  return { name, key: headerKey(name), value: value.trim(), raw: line };
+  return { name, key: headerKey(name), value: trimLws(value), raw: line };
 }
 
 /** Reads Via, Call-ID, From, To and CSeq from raw lines, for a stateless error answer. */
@@ -83,7 +83,7 @@ function fillContext(err: SipParseError, lines: string[]): void {
     const colon = lines[i].indexOf(":");
     if (colon < 0) continue;
     const key = headerKey(lines[i].slice(0, colon).trim());
-    const value = lines[i].slice(colon + 1).replace(/[ \t]*\r\n[ \t]+/g, " ").trim();
+    const value = trimLws(lines[i].slice(colon + 1).replace(/[ \t]*\r\n[ \t]+/g, " "));
     if (key === "via") {
       for (const v of value.split(",")) if (v.trim() !== "") vias.push(v.trim());
     } else if (key === "call-id") err.callId ??= value;
