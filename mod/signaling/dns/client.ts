@@ -23,6 +23,8 @@ export interface QueryOptions {
   signal?: AbortSignal;
   /** Source of query ids (16 bits). @default {crypto.getRandomValues} */
   randomId?: () => number;
+  /** Called when a nameserver times out, fails or answers SERVFAIL / REFUSED. */
+  onFailure?: (server: NameServer) => void;
 }
 
 /** Default DNS port (RFC 1035 4.2). */
@@ -208,21 +210,25 @@ export async function queryNameServers(
           answer = await queryTcp(server, query, timeout, options.signal);
           if (!answer) {
             failures.push(`${describe(server)} truncated the UDP answer and TCP failed`);
+            options.onFailure?.(server);
             continue;
           }
         }
       } catch (error) {
         failures.push(`${describe(server)} failed (${(error as Error).message})`);
+        options.onFailure?.(server);
         continue;
       }
       if (!answer) {
         failures.push(`${describe(server)} timed out after ${timeout} ms`);
+        options.onFailure?.(server);
         continue;
       }
       const rcode = answer.rcode ?? 0;
       if (rcode === RCODES.NOERROR || rcode === RCODES.NXDOMAIN) return answer;
       const rcodeName = Object.entries(RCODES).find(([, code]) => code === rcode)?.[0];
       failures.push(`${describe(server)} answered ${rcodeName ?? `rcode ${rcode}`}`);
+      options.onFailure?.(server);
     }
   }
   throw new DnsResolutionError(name, type, `no nameserver answered: ${failures.join("; ")}`);
