@@ -4,9 +4,9 @@
 import type { DnsRecord } from "../../mod/signaling/dns/types.ts";
 import {
   decodeDnsMessage,
+  DNS_RCODES,
   type DnsMessage,
   encodeDnsMessage,
-  RCODES,
 } from "../../mod/signaling/dns/wire.ts";
 
 /**
@@ -111,18 +111,18 @@ function respond(
     authoritative: true,
     recursionDesired: query.recursionDesired,
     recursionAvailable: true,
-    rcode: RCODES.NOERROR,
+    rcode: DNS_RCODES.NOERROR,
     questions: query.questions,
     answers: [],
     authorities: [],
     additionals: [],
   };
-  if (!question) return { ...reply, rcode: RCODES.FORMERR };
+  if (!question) return { ...reply, rcode: DNS_RCODES.FORMERR };
   const entry = find(records, question.name);
   const behaviour = options.behaviour ?? entry?.behaviour ?? "answer";
   if (behaviour === "drop") return undefined;
-  if (behaviour === "servfail") return { ...reply, rcode: RCODES.SERVFAIL };
-  if (behaviour === "refused") return { ...reply, rcode: RCODES.REFUSED };
+  if (behaviour === "servfail") return { ...reply, rcode: DNS_RCODES.SERVFAIL };
+  if (behaviour === "refused") return { ...reply, rcode: DNS_RCODES.REFUSED };
   if (behaviour === "truncate" && transport === "udp") return { ...reply, truncated: true };
   const negativeTtl = options.negativeTtl ?? 5;
   const soa: DnsRecord = {
@@ -137,7 +137,7 @@ function respond(
     expire: 86400,
     minimum: negativeTtl,
   };
-  if (!entry) return { ...reply, rcode: RCODES.NXDOMAIN, authorities: [soa] };
+  if (!entry) return { ...reply, rcode: DNS_RCODES.NXDOMAIN, authorities: [soa] };
   let answers = recordsOf(question.name, entry, question.type);
   if (answers.length === 0 && entry.CNAME && question.type !== "CNAME") {
     answers = recordsOf(question.name, entry, "CNAME");

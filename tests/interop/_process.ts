@@ -25,6 +25,10 @@ export interface ChildProcess {
   readonly done: boolean;
   /** The log so far. */
   log(): Promise<string>;
+  /** The child's stdin, kept open, when started with `interactive`. */
+  readonly stdin?: WritableStream<Uint8Array>;
+  /** The child's stdout (then not in the log), when started with `interactive`. */
+  readonly stdout?: ReadableStream<Uint8Array>;
   /** SIGTERM the process group, SIGKILL it after `graceMs`; resolves once it has exited. */
   stop(options?: { graceMs?: number }): Promise<Deno.CommandStatus>;
 }
@@ -41,6 +45,11 @@ export interface StartProcessOptions {
   logPath?: string;
   /** Bytes written to the child's stdin, which is then closed. @default {stdin is /dev/null} */
   stdin?: Uint8Array;
+  /**
+   * Keep stdin open and hand stdout to the caller (`ChildProcess.stdin` / `.stdout`) instead
+   * of logging it; stderr is still logged. @default {false}
+   */
+  interactive?: boolean;
 }
 
 const decoder = new TextDecoder();
@@ -57,7 +66,7 @@ export function startProcess(
     args,
     cwd: options.cwd,
     env: options.env,
-    stdin: options.stdin ? "piped" : "null",
+    stdin: options.stdin || options.interactive ? "piped" : "null",
     stdout: "piped",
     stderr: "piped",
     // own process group, so stop() also reaches the children the peer forks (Kamailio)
@@ -69,8 +78,10 @@ export function startProcess(
   }
   const out = Deno.openSync(logPath, { append: true, create: true });
   const err = Deno.openSync(logPath, { append: true, create: true });
+  const interactive = options.interactive ?? false;
+  if (interactive) out.close();
   const pumps = Promise.all([
-    child.stdout.pipeTo(out.writable).catch(() => {}),
+    interactive ? Promise.resolve() : child.stdout.pipeTo(out.writable).catch(() => {}),
     child.stderr.pipeTo(err.writable).catch(() => {}),
   ]);
   let done = false;
@@ -99,6 +110,8 @@ export function startProcess(
     name,
     pid: child.pid,
     logPath,
+    stdin: interactive ? child.stdin : undefined,
+    stdout: interactive ? child.stdout : undefined,
     exited,
     get done() {
       return done;

@@ -4,7 +4,8 @@
  * MESSAGEs with SIPp. The gateway interop tests copy these with the gateway in the middle.
  */
 
-import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "./_assert.ts";
+import { startClientProcess } from "./_client_process.ts";
 import { createJsSipClient } from "./_jssip.ts";
 import { createSipJsClient } from "./_sipjs.ts";
 import { kamailioSkipReason, type Kamailio, startKamailio } from "./_kamailio.ts";
@@ -172,5 +173,82 @@ Deno.test({
     await bob.hangup(session);
     const result = await carol.result;
     assertEquals(result.code, 0, result.errors || result.stdout.slice(-1500));
+  },
+});
+
+Deno.test({
+  ...test,
+  name: `startClientProcess() runs JsSIP over WSS with the test CA and answers a SIPp call${suffix}`,
+  async fn() {
+    await using k = await startKamailio({ ws: true, tls: true });
+    await using alice = await startClientProcess({
+      stack: "jssip",
+      wsUrl: k.wssUrl!,
+      uri: `sip:alice@${k.domain}`,
+      password: k.password,
+      caCert: k.certs!.caCert,
+    });
+    await alice.register();
+    const caller = runSipp({
+      scenario: "uac_invite_wait_bye",
+      remote: udp(k),
+      domain: k.domain,
+      service: "alice",
+    });
+    const id = await alice.nextCall();
+    await alice.answer(id);
+    await alice.hangup(id);
+    const result = await caller;
+    assertEquals(result.code, 0, result.errors || result.stdout.slice(-1500));
+    assertEquals(result.successful, 1);
+  },
+});
+
+Deno.test({
+  ...test,
+  name: `startClientProcess() runs SIP.js over WSS and exchanges MESSAGEs with SIPp${suffix}`,
+  async fn() {
+    await using k = await startKamailio({ ws: true, tls: true });
+    await using bob = await startClientProcess({
+      stack: "sipjs",
+      wsUrl: k.wssUrl!,
+      uri: `sip:bob@${k.domain}`,
+      password: k.password,
+      caCert: k.certs!.caCert,
+    });
+    await bob.register();
+    const sent = await runSipp({
+      scenario: "uac_message",
+      remote: udp(k),
+      domain: k.domain,
+      service: "bob",
+      keys: { body: "over-wss" },
+    });
+    assertEquals(sent.code, 0, sent.errors || sent.stdout.slice(-1500));
+    assertEquals((await bob.nextMessage()).body.trim(), "over-wss 1");
+    await using carol = await startSippUas({ scenario: "uas_message", traceMessages: true });
+    await bob.sendMessage(`sip:carol@127.0.0.1:${carol.port}`, "back-over-wss");
+    const received = await carol.result;
+    assertEquals(received.code, 0, received.errors || received.stdout.slice(-1500));
+    assertStringIncludes(received.messages, "back-over-wss");
+  },
+});
+
+Deno.test({
+  ...test,
+  name: `startClientProcess() without the test CA fails to connect over WSS${suffix}`,
+  async fn() {
+    await using k = await startKamailio({ ws: true, tls: true });
+    await assertRejects(
+      () =>
+        startClientProcess({
+          stack: "jssip",
+          wsUrl: k.wssUrl!,
+          uri: `sip:alice@${k.domain}`,
+          password: k.password,
+          timeoutMs: 3000,
+        }),
+      "did not start",
+    );
   },
 });
