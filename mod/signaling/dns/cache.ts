@@ -1,6 +1,6 @@
 // A TTL cache of DNS answers, keyed by (name, type), on an injectable clock.
 
-import type { DnsRecord, QueryType } from "./types.ts";
+import type { DnsQueryType, DnsRecord } from "./types.ts";
 
 /** Options of a `DnsCache`. */
 export interface DnsCacheOptions {
@@ -17,7 +17,7 @@ interface Entry {
   expires: number;
 }
 
-function keyOf(name: string, type: QueryType): string {
+function keyOf(name: string, type: DnsQueryType): string {
   const lower = name.toLowerCase();
   return `${type} ${lower.endsWith(".") ? lower.slice(0, -1) : lower}`;
 }
@@ -47,7 +47,7 @@ export class DnsCache {
    * The records stored for (name, type), with their TTLs lowered by the time spent in the
    * cache, or undefined when absent or expired.
    */
-  get(name: string, type: QueryType): DnsRecord[] | undefined {
+  get(name: string, type: DnsQueryType): DnsRecord[] | undefined {
     const key = keyOf(name, type);
     const entry = this.#entries.get(key);
     if (!entry) return undefined;
@@ -64,7 +64,7 @@ export class DnsCache {
    * Stores records for `ttl` seconds (capped by `maxTtl`). A TTL of 0 stores nothing
    * (RFC 1035 3.2.1: use for the transaction in progress only).
    */
-  set(name: string, type: QueryType, records: DnsRecord[], ttl: number): void {
+  set(name: string, type: DnsQueryType, records: DnsRecord[], ttl: number): void {
     const key = keyOf(name, type);
     this.#entries.delete(key);
     const seconds = Math.min(ttl, this.#maxTtl);

@@ -4,17 +4,17 @@
 
 import { isIpv6 } from "./_ip.ts";
 import { DnsParseError, DnsResolutionError } from "./errors.ts";
-import type { NameServer, RecordTypeName } from "./types.ts";
+import type { DnsRecordType, NameServer } from "./types.ts";
 import {
-  createQuery,
+  createDnsQuery,
   decodeDnsMessage,
+  DNS_RCODES,
   type DnsMessage,
   encodeDnsMessage,
-  RCODES,
 } from "./wire.ts";
 
 /** Options of `queryNameServers()`. */
-export interface QueryOptions {
+export interface DnsQueryOptions {
   /** Time to wait for each answer, milliseconds. @default {2000} */
   timeout?: number;
   /** Tries per nameserver before moving to the next one. @default {1} */
@@ -185,9 +185,9 @@ async function queryTcp(
  */
 export async function queryNameServers(
   name: string,
-  type: RecordTypeName,
+  type: DnsRecordType,
   nameservers: readonly NameServer[],
-  options: QueryOptions = {},
+  options: DnsQueryOptions = {},
 ): Promise<DnsMessage> {
   const timeout = options.timeout ?? 2000;
   const attempts = Math.max(1, options.attempts ?? 1);
@@ -202,7 +202,7 @@ export async function queryNameServers(
           cause: options.signal.reason,
         });
       }
-      const query = createQuery((options.randomId ?? randomId)(), name, type);
+      const query = createDnsQuery((options.randomId ?? randomId)(), name, type);
       let answer: DnsMessage | undefined;
       try {
         answer = await queryUdp(server, query, timeout, options.signal);
@@ -225,8 +225,8 @@ export async function queryNameServers(
         continue;
       }
       const rcode = answer.rcode ?? 0;
-      if (rcode === RCODES.NOERROR || rcode === RCODES.NXDOMAIN) return answer;
-      const rcodeName = Object.entries(RCODES).find(([, code]) => code === rcode)?.[0];
+      if (rcode === DNS_RCODES.NOERROR || rcode === DNS_RCODES.NXDOMAIN) return answer;
+      const rcodeName = Object.entries(DNS_RCODES).find(([, code]) => code === rcode)?.[0];
       failures.push(`${describe(server)} answered ${rcodeName ?? `rcode ${rcode}`}`);
       options.onFailure?.(server);
     }

@@ -5,8 +5,8 @@
 import { DnsCache } from "./cache.ts";
 import { queryNameServers } from "./client.ts";
 import { DnsResolutionError } from "./errors.ts";
-import type { DnsRecord, LookupFunction, NameServer, QueryType } from "./types.ts";
-import { type DnsMessage, RCODES } from "./wire.ts";
+import type { DnsLookupFunction, DnsQueryType, DnsRecord, NameServer } from "./types.ts";
+import { DNS_RCODES, type DnsMessage } from "./wire.ts";
 
 /** Options of a `DnsLookup`. */
 export interface DnsLookupOptions {
@@ -93,7 +93,7 @@ export class DnsLookup {
   }
 
   /** This lookup as a plain function, for `resolveTargets({ lookup })`. */
-  get lookupFunction(): LookupFunction {
+  get lookupFunction(): DnsLookupFunction {
     return (name, type) => this.lookup(name, type);
   }
 
@@ -101,11 +101,11 @@ export class DnsLookup {
    * Records of `type` at `name`, CNAMEs followed; empty for NXDOMAIN / NODATA. Throws
    * `DnsResolutionError` when no nameserver answers.
    */
-  lookup(name: string, type: QueryType): Promise<DnsRecord[]> {
+  lookup(name: string, type: DnsQueryType): Promise<DnsRecord[]> {
     return this.#lookup(name, type, 0);
   }
 
-  #lookup(name: string, type: QueryType, hops: number): Promise<DnsRecord[]> {
+  #lookup(name: string, type: DnsQueryType, hops: number): Promise<DnsRecord[]> {
     const cached = this.#cache.get(name, type);
     if (cached) return Promise.resolve(cached);
     const fetch = () =>
@@ -123,7 +123,7 @@ export class DnsLookup {
     return promise;
   }
 
-  #fetch(name: string, type: QueryType, hops: number): Promise<Resolved> {
+  #fetch(name: string, type: DnsQueryType, hops: number): Promise<Resolved> {
     const nameservers = this.#options.nameservers ?? [];
     if (nameservers.length === 0 || this.#options.useDenoResolver) {
       return this.#fetchDeno(name, type, nameservers);
@@ -133,7 +133,7 @@ export class DnsLookup {
 
   async #fetchWire(
     name: string,
-    type: QueryType,
+    type: DnsQueryType,
     nameservers: readonly NameServer[],
     hops: number,
   ): Promise<Resolved> {
@@ -147,7 +147,9 @@ export class DnsLookup {
         this.#penalized.set(server, now + (this.#options.nameserverPenalty ?? 30) * 1000);
       },
     });
-    if (answer.rcode === RCODES.NXDOMAIN) return { records: [], ttl: this.#negativeTtl(answer) };
+    if (answer.rcode === DNS_RCODES.NXDOMAIN) {
+      return { records: [], ttl: this.#negativeTtl(answer) };
+    }
     let owner = name;
     let ttl = Infinity;
     for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
@@ -194,7 +196,7 @@ export class DnsLookup {
 
   async #fetchDeno(
     name: string,
-    type: QueryType,
+    type: DnsQueryType,
     nameservers: readonly NameServer[],
   ): Promise<Resolved> {
     const resolveDns = this.#options.resolveDns ?? Deno.resolveDns;
@@ -226,7 +228,7 @@ export class DnsLookup {
   }
 }
 
-function fromDeno(name: string, type: QueryType, raw: unknown, ttl: number): DnsRecord[] {
+function fromDeno(name: string, type: DnsQueryType, raw: unknown, ttl: number): DnsRecord[] {
   const list = raw as unknown[];
   switch (type) {
     case "A":

@@ -18,8 +18,8 @@ import { DnsResolutionError } from "./errors.ts";
 import { DnsLookup } from "./lookup.ts";
 import { orderSrvRecords } from "./srv_order.ts";
 import type {
+  DnsLookupFunction,
   DnsRecord,
-  LookupFunction,
   NaptrRecord,
   SipTransportName,
   SrvRecord,
@@ -45,7 +45,7 @@ export interface ResolveTargetsOptions {
    * Record lookups: a `DnsLookup` (cache, configured nameservers) or any function.
    * @default {a new uncached-between-calls DnsLookup on the system resolver}
    */
-  lookup?: DnsLookup | LookupFunction;
+  lookup?: DnsLookup | DnsLookupFunction;
   /** Random source for the SRV weight selection. @default {Math.random} */
   random?: () => number;
   /** List AAAA addresses before A addresses. @default {false} */
@@ -150,13 +150,13 @@ export async function resolveTargets(
 }
 
 interface Context {
-  lookup: LookupFunction;
+  lookup: DnsLookupFunction;
   random: () => number;
   preferIpv6: boolean;
   serverName: string;
 }
 
-function toLookupFunction(lookup: DnsLookup | LookupFunction | undefined): LookupFunction {
+function toLookupFunction(lookup: DnsLookup | DnsLookupFunction | undefined): DnsLookupFunction {
   if (typeof lookup === "function") return lookup;
   return (lookup ?? new DnsLookup()).lookupFunction;
 }

@@ -1,5 +1,5 @@
 /** Record types the gateway queries or understands (RFC 1035 3.2.2, RFC 3596, RFC 2782, RFC 3403). */
-export const RECORD_TYPE_CODES = {
+export const DNS_RECORD_TYPES = {
   /** RFC 1035 3.4.1 */
   A: 1,
   /** RFC 1035 3.3.1 */
@@ -15,10 +15,10 @@ export const RECORD_TYPE_CODES = {
 } as const;
 
 /** Name of a record type this module understands. */
-export type RecordTypeName = keyof typeof RECORD_TYPE_CODES;
+export type DnsRecordType = keyof typeof DNS_RECORD_TYPES;
 
 /** Record types a lookup may ask for (RFC 3263 needs these four). */
-export type QueryType = "NAPTR" | "SRV" | "A" | "AAAA";
+export type DnsQueryType = "NAPTR" | "SRV" | "A" | "AAAA";
 
 /** Fields every decoded resource record carries. */
 interface RecordBase {
@@ -96,9 +96,6 @@ export type DnsRecord =
   | NaptrRecord
   | UnknownRecord;
 
-/** The record interface for a query type. */
-export type RecordOf<T extends QueryType> = Extract<DnsRecord, { type: T }>;
-
 /** A configured `<nameserver>`: an IP address, port 53 unless given. */
 export interface NameServer {
   host: string;
@@ -112,7 +109,7 @@ export interface NameServer {
  * callers; failures (timeouts, SERVFAIL) throw a
  * `DnsResolutionError`.
  */
-export type LookupFunction = (name: string, type: QueryType) => Promise<DnsRecord[]>;
+export type DnsLookupFunction = (name: string, type: DnsQueryType) => Promise<DnsRecord[]>;
 
 /** SIP-side transports RFC 3263 can select. */
 export type SipTransportName = "udp" | "tcp" | "tls";

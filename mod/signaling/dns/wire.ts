@@ -15,10 +15,10 @@
 
 import { formatIpv6, parseIpv4, parseIpv6 } from "./_ip.ts";
 import { DnsParseError } from "./errors.ts";
-import { type DnsRecord, RECORD_TYPE_CODES, type RecordTypeName } from "./types.ts";
+import { DNS_RECORD_TYPES, type DnsRecord, type DnsRecordType } from "./types.ts";
 
 /** Response codes (RFC 1035 4.1.1). */
-export const RCODES = {
+export const DNS_RCODES = {
   /** No error */
   NOERROR: 0,
   /** Format error */
@@ -44,7 +44,7 @@ const MAX_LABEL_LENGTH = 63;
 export interface DnsQuestion {
   name: string;
   /** Record type name, or its numeric code when this module does not know it. */
-  type: RecordTypeName | number;
+  type: DnsRecordType | number;
 }
 
 /** A whole DNS message, query or response. */
@@ -66,12 +66,12 @@ export interface DnsMessage {
   additionals: DnsRecord[];
 }
 
-const TYPE_NAMES = new Map<number, RecordTypeName>(
-  Object.entries(RECORD_TYPE_CODES).map(([name, code]) => [code, name as RecordTypeName]),
+const TYPE_NAMES = new Map<number, DnsRecordType>(
+  Object.entries(DNS_RECORD_TYPES).map(([name, code]) => [code, name as DnsRecordType]),
 );
 
 /** Builds a recursive query for one name and type. */
-export function createQuery(id: number, name: string, type: RecordTypeName): DnsMessage {
+export function createDnsQuery(id: number, name: string, type: DnsRecordType): DnsMessage {
   return {
     id,
     response: false,
@@ -170,8 +170,8 @@ function writeCharacterString(w: Writer, text: string): void {
   w.bytes(bytes);
 }
 
-function typeCode(type: RecordTypeName | number): number {
-  return typeof type === "number" ? type : RECORD_TYPE_CODES[type];
+function typeCode(type: DnsRecordType | number): number {
+  return typeof type === "number" ? type : DNS_RECORD_TYPES[type];
 }
 
 function writeRdata(w: Writer, record: DnsRecord): void {
@@ -228,7 +228,7 @@ function writeRdata(w: Writer, record: DnsRecord): void {
 
 function writeRecord(w: Writer, record: DnsRecord): void {
   writeName(w, record.name);
-  w.u16(record.type === "unknown" ? record.code : RECORD_TYPE_CODES[record.type]);
+  w.u16(record.type === "unknown" ? record.code : DNS_RECORD_TYPES[record.type]);
   w.u16(CLASS_IN);
   w.u32(record.ttl);
   const lengthAt = w.length;

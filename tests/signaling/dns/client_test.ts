@@ -1,7 +1,7 @@
 import { assertEquals, assertRejects } from "./_assert.ts";
 import { queryNameServers } from "../../../mod/signaling/dns/client.ts";
 import { DnsResolutionError } from "../../../mod/signaling/dns/errors.ts";
-import { decodeDnsMessage, encodeDnsMessage, RCODES } from "../../../mod/signaling/dns/wire.ts";
+import { decodeDnsMessage, DNS_RCODES, encodeDnsMessage } from "../../../mod/signaling/dns/wire.ts";
 import { type DnsServerRecords, startDnsServer } from "../../interop/_dns_server.ts";
 
 const RECORDS: DnsServerRecords = {
@@ -20,7 +20,7 @@ Deno.test("queryNameServers() gets records and TTLs from a nameserver over UDP",
     const missing = await queryNameServers("nope.test", "A", [
       { host: "127.0.0.1", port: server.port },
     ]);
-    assertEquals(missing.rcode, RCODES.NXDOMAIN);
+    assertEquals(missing.rcode, DNS_RCODES.NXDOMAIN);
     assertEquals(server.queries, 2);
   } finally {
     await server.close();

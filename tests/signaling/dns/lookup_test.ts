@@ -3,11 +3,15 @@ import { DnsLookup } from "../../../mod/signaling/dns/lookup.ts";
 import type { queryNameServers } from "../../../mod/signaling/dns/client.ts";
 import { DnsResolutionError } from "../../../mod/signaling/dns/errors.ts";
 import type { DnsRecord } from "../../../mod/signaling/dns/types.ts";
-import { type DnsMessage, RCODES } from "../../../mod/signaling/dns/wire.ts";
+import { DNS_RCODES, type DnsMessage } from "../../../mod/signaling/dns/wire.ts";
 
 const NS = [{ host: "127.0.0.1", port: 5300 }];
 
-function reply(answers: DnsRecord[], rcode: number = RCODES.NOERROR, soaTtl?: number): DnsMessage {
+function reply(
+  answers: DnsRecord[],
+  rcode: number = DNS_RCODES.NOERROR,
+  soaTtl?: number,
+): DnsMessage {
   return {
     id: 1,
     response: true,
@@ -108,7 +112,7 @@ Deno.test("DnsLookup.lookup() stops a CNAME loop with DnsResolutionError", async
 Deno.test("DnsLookup.lookup() caches NXDOMAIN and NODATA for the SOA minimum, capped", async () => {
   const fake = clock();
   const query = fakeQuery((name) =>
-    name === "gone.test" ? reply([], RCODES.NXDOMAIN, 5) : reply([], RCODES.NOERROR, 3600)
+    name === "gone.test" ? reply([], DNS_RCODES.NXDOMAIN, 5) : reply([], DNS_RCODES.NOERROR, 3600)
   );
   const dns = new DnsLookup({ nameservers: NS, query, now: fake.now, negativeTtl: 10 });
   assertEquals(await dns.lookup("gone.test", "SRV"), []);

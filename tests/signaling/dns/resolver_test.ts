@@ -1,14 +1,18 @@
 import { assertEquals, assertRejects } from "./_assert.ts";
 import { resolveTargets, type TargetUri } from "../../../mod/signaling/dns/resolver.ts";
 import { DnsResolutionError } from "../../../mod/signaling/dns/errors.ts";
-import type { DnsRecord, LookupFunction, QueryType } from "../../../mod/signaling/dns/types.ts";
+import type {
+  DnsLookupFunction,
+  DnsQueryType,
+  DnsRecord,
+} from "../../../mod/signaling/dns/types.ts";
 
-type Zone = Record<string, Partial<Record<QueryType, DnsRecord[] | "fail">>>;
+type Zone = Record<string, Partial<Record<DnsQueryType, DnsRecord[] | "fail">>>;
 
 /** A lookup over a table; remembers what was asked, "fail" throws like a dead nameserver. */
-function fakeLookup(zone: Zone): LookupFunction & { asked: string[] } {
+function fakeLookup(zone: Zone): DnsLookupFunction & { asked: string[] } {
   const asked: string[] = [];
-  const lookup = (name: string, type: QueryType) => {
+  const lookup = (name: string, type: DnsQueryType) => {
     asked.push(`${type} ${name}`);
     const records = zone[name]?.[type];
     if (records === "fail") {

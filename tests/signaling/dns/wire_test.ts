@@ -1,10 +1,10 @@
 import { assertEquals, assertThrows } from "./_assert.ts";
 import {
-  createQuery,
+  createDnsQuery,
   decodeDnsMessage,
+  DNS_RCODES,
   type DnsMessage,
   encodeDnsMessage,
-  RCODES,
 } from "../../../mod/signaling/dns/wire.ts";
 import { DnsParseError } from "../../../mod/signaling/dns/errors.ts";
 
@@ -18,7 +18,7 @@ function bytes(...parts: (number[] | string)[]): Uint8Array {
 }
 
 Deno.test("encodeDnsMessage() writes a recursive A query byte for byte", () => {
-  const encoded = encodeDnsMessage(createQuery(0x1234, "example.com", "A"));
+  const encoded = encodeDnsMessage(createDnsQuery(0x1234, "example.com", "A"));
   const expected = bytes(
     [0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0],
     [7],
@@ -32,8 +32,8 @@ Deno.test("encodeDnsMessage() writes a recursive A query byte for byte", () => {
 
 Deno.test("encodeDnsMessage() treats a trailing dot as the root label", () => {
   assertEquals(
-    Array.from(encodeDnsMessage(createQuery(1, "a.b.", "NAPTR"))),
-    Array.from(encodeDnsMessage(createQuery(1, "a.b", "NAPTR"))),
+    Array.from(encodeDnsMessage(createDnsQuery(1, "a.b.", "NAPTR"))),
+    Array.from(encodeDnsMessage(createDnsQuery(1, "a.b", "NAPTR"))),
   );
 });
 
@@ -68,7 +68,7 @@ Deno.test("decodeDnsMessage() follows compression pointers in names and SRV targ
   assertEquals(message.id, 0xabcd);
   assertEquals(message.response, true);
   assertEquals(message.recursionAvailable, true);
-  assertEquals(message.rcode, RCODES.NOERROR);
+  assertEquals(message.rcode, DNS_RCODES.NOERROR);
   assertEquals(message.questions, [{ name: "_sip._udp.ex.com", type: "SRV" }]);
   assertEquals(message.answers, [
     {
@@ -142,7 +142,7 @@ Deno.test("decodeDnsMessage() formats AAAA addresses in RFC 5952 form and keeps 
     [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1],
   );
   const message = decodeDnsMessage(response);
-  assertEquals(message.rcode, RCODES.NXDOMAIN);
+  assertEquals(message.rcode, DNS_RCODES.NXDOMAIN);
   assertEquals(message.answers, [
     { type: "AAAA", name: "h", ttl: 30, address: "2001:db8::1" },
   ]);
@@ -182,7 +182,7 @@ Deno.test("decodeDnsMessage() round-trips every record type it encodes", () => {
     truncated: true,
     recursionDesired: true,
     recursionAvailable: false,
-    rcode: RCODES.SERVFAIL,
+    rcode: DNS_RCODES.SERVFAIL,
     questions: [{ name: "ex.com", type: "NAPTR" }],
     answers: [
       { type: "A", name: "ex.com", ttl: 1, address: "10.1.2.3" },
@@ -272,15 +272,19 @@ Deno.test("decodeDnsMessage() rejects malformed input with DnsParseError", () =>
 
 Deno.test("encodeDnsMessage() rejects names and addresses it cannot write", () => {
   assertThrows(
-    () => encodeDnsMessage(createQuery(1, `${"x".repeat(64)}.com`, "A")),
+    () => encodeDnsMessage(createDnsQuery(1, `${"x".repeat(64)}.com`, "A")),
     DnsParseError,
     "label longer than 63 octets",
   );
-  assertThrows(() => encodeDnsMessage(createQuery(1, "a..b", "A")), DnsParseError, "empty label");
+  assertThrows(
+    () => encodeDnsMessage(createDnsQuery(1, "a..b", "A")),
+    DnsParseError,
+    "empty label",
+  );
   assertThrows(
     () =>
       encodeDnsMessage({
-        ...createQuery(1, "a", "A"),
+        ...createDnsQuery(1, "a", "A"),
         answers: [{ type: "A", name: "a", ttl: 1, address: "300.1.1.1" }],
       }),
     DnsParseError,
