@@ -14,7 +14,10 @@ export function assert(value: unknown, message?: string): asserts value {
 /** Asserts that `text` contains `part`. */
 export function assertStringIncludes(text: string, part: string, message?: string): void {
   if (!text.includes(part)) {
-    fail(message ?? `Expected ${JSON.stringify(text.slice(0, 500))} to include ${JSON.stringify(part)}`);
+    fail(
+      message ??
+        `Expected ${JSON.stringify(text.slice(0, 500))} to include ${JSON.stringify(part)}`,
+    );
   }
 }
 

@@ -58,7 +58,16 @@ export async function makeTestCerts(
       "-addext",
       "keyUsage=critical,keyCertSign,cRLSign",
     ],
-    ["req", ...ec, "-keyout", key, "-out", csr, "-subj", `/CN=${options.commonName ?? "localhost"}`],
+    [
+      "req",
+      ...ec,
+      "-keyout",
+      key,
+      "-out",
+      csr,
+      "-subj",
+      `/CN=${options.commonName ?? "localhost"}`,
+    ],
     [
       "x509",
       "-req",

@@ -125,7 +125,9 @@ export async function startClientProcess(options: ClientProcessOptions): Promise
   } catch (error) {
     const log = await process.log().catch(() => "");
     await stop();
-    throw new Error(`${options.stack} client did not start: ${(error as Error).message}\n${tail(log)}`);
+    throw new Error(
+      `${options.stack} client did not start: ${(error as Error).message}\n${tail(log)}`,
+    );
   }
 
   return {

@@ -115,9 +115,11 @@ export async function createJsSipClient(options: JsSipClientOptions): Promise<Js
   const calls = new Inbox<JsSipSession>();
   ua.on("newMessage", (e: { originator: string; request: unknown }) => {
     if (e.originator !== "remote") return;
-    const request = e.request as unknown as { body?: string; from: { uri: { toString(): string } } } & {
-      getHeader(name: string): string | undefined;
-    };
+    const request = e.request as unknown as
+      & { body?: string; from: { uri: { toString(): string } } }
+      & {
+        getHeader(name: string): string | undefined;
+      };
     messages.push({
       from: request.from.uri.toString(),
       body: request.body ?? "",
@@ -205,7 +207,9 @@ export async function createJsSipClient(options: JsSipClientOptions): Promise<Js
             eventHandlers: {
               succeeded: () => resolve(),
               failed: (e: { cause?: unknown; response?: { status_code?: number } }) =>
-                reject(new Error(`JsSIP MESSAGE failed: ${e.response?.status_code ?? ""} ${e.cause}`)),
+                reject(
+                  new Error(`JsSIP MESSAGE failed: ${e.response?.status_code ?? ""} ${e.cause}`),
+                ),
             },
           } as never);
         }),
@@ -219,8 +223,10 @@ export async function createJsSipClient(options: JsSipClientOptions): Promise<Js
         "JsSIP answer confirmed",
         new Promise<void>((resolve, reject) => {
           session.once("confirmed", () => resolve());
-          session.once("failed", (e: { cause?: unknown }) =>
-            reject(new Error(`JsSIP answer failed: ${e.cause}`)));
+          session.once(
+            "failed",
+            (e: { cause?: unknown }) => reject(new Error(`JsSIP answer failed: ${e.cause}`)),
+          );
           session.answer({ mediaStream: new FakeMediaStream() } as never);
         }),
         ms,

@@ -104,7 +104,9 @@ export function kamailioSkipReason(): string | undefined {
   return firstReason(
     requireBinary("kamailio"),
     requireBinary("openssl"),
-    kamailioModuleDir() ? undefined : "kamailio websocket/tls modules not found (run scripts/install_deps.sh)",
+    kamailioModuleDir()
+      ? undefined
+      : "kamailio websocket/tls modules not found (run scripts/install_deps.sh)",
   );
 }
 
@@ -196,7 +198,10 @@ async function startOnce(options: KamailioOptions): Promise<Kamailio> {
       `${dir}/kamailio.pid`,
       ...defines,
     ];
-    const process = startProcess("kamailio", args, { name: "kamailio", logPath: `${dir}/kamailio.log` });
+    const process = startProcess("kamailio", args, {
+      name: "kamailio",
+      logPath: `${dir}/kamailio.log`,
+    });
     const waitOptions = { process, timeoutMs: options.startTimeoutMs ?? 15_000 };
     try {
       await waitForPort("udp", udpPort, waitOptions);
@@ -208,13 +213,13 @@ async function startOnce(options: KamailioOptions): Promise<Kamailio> {
       throw new Error(`Kamailio did not start: ${(error as Error).message}`);
     }
     let stopped: Promise<void> | undefined;
-    function stop(): Promise<void> {
+    const stop = (): Promise<void> => {
       stopped ??= (async () => {
         await process.stop();
         await Deno.remove(dir, { recursive: true }).catch(() => {});
       })();
       return stopped;
-    }
+    };
     return {
       host: "127.0.0.1",
       domain,

@@ -156,7 +156,11 @@ export async function runProcess(
       stdin: "null",
       signal: controller.signal,
     }).output();
-    return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
+    return {
+      code: out.code,
+      stdout: decoder.decode(out.stdout),
+      stderr: decoder.decode(out.stderr),
+    };
   } finally {
     clearTimeout(timer);
   }
@@ -315,7 +319,10 @@ function isExecutable(path: string): boolean {
  * Skip reason when a binary is missing, else undefined:
  * `Deno.test({ name, ignore: !!reason, ... })` and put the reason in the name.
  */
-export function requireBinary(name: string, hint = "run scripts/install_deps.sh"): string | undefined {
+export function requireBinary(
+  name: string,
+  hint = "run scripts/install_deps.sh",
+): string | undefined {
   return findBinary(name) ? undefined : `${name} not found on PATH (${hint})`;
 }
 

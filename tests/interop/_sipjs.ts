@@ -231,7 +231,9 @@ export async function createSipJsClient(options: SipJsClientOptions): Promise<Si
       await withTimeout(
         `SIP.js unREGISTER ${options.uri}`,
         new Promise<void>((resolve, reject) => {
-          r.unregister({ requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() } })
+          r.unregister({
+            requestDelegate: { onAccept: () => resolve(), onReject: () => resolve() },
+          })
             .catch(reject);
         }),
         ms,

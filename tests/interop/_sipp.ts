@@ -177,7 +177,8 @@ export function startSippUas(options: SippOptions): Promise<SippProcess> {
 
 async function startSipp(options: SippOptions, waitBound: boolean): Promise<SippProcess> {
   const dir = await Deno.makeTempDir({ prefix: "sipp_" });
-  const port = options.localPort ?? freePort(options.transport === "udp" || !options.transport ? "udp" : "tcp");
+  const port = options.localPort ??
+    freePort(options.transport === "udp" || !options.transport ? "udp" : "tcp");
   const mediaPort = freeMediaPort();
   const process = startProcess("sipp", sippArgs(options, port, mediaPort), {
     name: `sipp ${options.scenario}`,
@@ -256,7 +257,9 @@ function freeMediaPort(): number {
 function parseCounts(screen: string): { successful?: number; failed?: number } {
   // last statistics screen: "Successful call |  0  |  1" (periodic | cumulative)
   const last = (label: string) => {
-    const matches = [...screen.matchAll(new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`, "g"))];
+    const matches = [
+      ...screen.matchAll(new RegExp(`${label}\\s*\\|\\s*\\d+\\s*\\|\\s*(\\d+)`, "g")),
+    ];
     return matches.length ? Number(matches[matches.length - 1][1]) : undefined;
   };
   return { successful: last("Successful call"), failed: last("Failed call") };

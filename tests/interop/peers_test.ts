@@ -8,7 +8,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "./_as
 import { startClientProcess } from "./_client_process.ts";
 import { createJsSipClient } from "./_jssip.ts";
 import { createSipJsClient } from "./_sipjs.ts";
-import { kamailioSkipReason, type Kamailio, startKamailio } from "./_kamailio.ts";
+import { type Kamailio, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
 import { firstReason } from "./_process.ts";
 import { runSipp, sippSkipReason, startSippUas } from "./_sipp.ts";
 
@@ -73,9 +73,16 @@ Deno.test({
     assertEquals(sent.successful, 2);
     const first = await alice.nextMessage();
     const second = await alice.nextMessage();
-    assertEquals([first.body.trim(), second.body.trim()], ["hello-from-sipp 1", "hello-from-sipp 2"]);
+    assertEquals([first.body.trim(), second.body.trim()], [
+      "hello-from-sipp 1",
+      "hello-from-sipp 2",
+    ]);
     // JsSIP -> WS -> Kamailio -> UDP -> SIPp
-    await using bob = await startSippUas({ scenario: "uas_message", calls: 1, traceMessages: true });
+    await using bob = await startSippUas({
+      scenario: "uas_message",
+      calls: 1,
+      traceMessages: true,
+    });
     await alice.sendMessage(`sip:bob@127.0.0.1:${bob.port}`, "hello-from-jssip");
     const received = await bob.result;
     assertEquals(received.code, 0, received.errors || received.stdout.slice(-1500));
@@ -178,7 +185,8 @@ Deno.test({
 
 Deno.test({
   ...test,
-  name: `startClientProcess() runs JsSIP over WSS with the test CA and answers a SIPp call${suffix}`,
+  name:
+    `startClientProcess() runs JsSIP over WSS with the test CA and answers a SIPp call${suffix}`,
   async fn() {
     await using k = await startKamailio({ ws: true, tls: true });
     await using alice = await startClientProcess({
