@@ -79,7 +79,15 @@ export async function resolveTargets(
 ): Promise<Target[]> {
   const transports = options.transports ?? ALL_TRANSPORTS;
   const lookup = toLookupFunction(options.lookup);
-  const secure = uri.scheme.toLowerCase() === "sips";
+  const scheme = uri.scheme.toLowerCase();
+  if (scheme !== "sip" && scheme !== "sips") {
+    throw new DnsResolutionError(
+      uri.host,
+      "targets",
+      `a ${scheme} URI has no SIP server to locate`,
+    );
+  }
+  const secure = scheme === "sips";
   const maddr = uri.params.get("maddr");
   const host = stripBrackets(maddr ?? uri.host);
   const serverName = stripBrackets(uri.host);

@@ -1,6 +1,7 @@
 import { assertEquals, assertRejects } from "./_assert.ts";
 import { resolveTargets, type TargetUri } from "../../../mod/signaling/dns/resolver.ts";
 import { DnsResolutionError } from "../../../mod/signaling/dns/errors.ts";
+import { parseUri } from "../../../mod/signaling/message/uri.ts";
 import type {
   DnsLookupFunction,
   DnsQueryType,
@@ -323,4 +324,15 @@ Deno.test("resolveTargets() rejects transports the SIP side does not have", asyn
     "no transport for a sips URI (the SIP side has udp, tcp)",
   );
   assertEquals(lookup.asked, []);
+});
+
+Deno.test("resolveTargets() takes a SipUri from parseUri() and refuses other schemes", async () => {
+  const lookup = fakeLookup({});
+  const targets = await resolveTargets(parseUri("sip:bob@[::1]:5070;transport=TCP;lr"), { lookup });
+  assertEquals(short(targets), ["tcp ::1:5070"]);
+  await assertRejects(
+    () => resolveTargets(parseUri("tel:+15551234"), { lookup }),
+    DnsResolutionError,
+    "a tel URI has no SIP server to locate",
+  );
 });
