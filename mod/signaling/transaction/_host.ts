@@ -29,6 +29,8 @@ export interface TransactionHost {
   ): ClientTransaction;
   /** The transaction terminated: forget it. */
   forget(kind: "client" | "server", key: string, tx: unknown): void;
+  /** A send failed after its transaction ended (an ACK over TCP): counted and logged. */
+  lateSendFailure(error: unknown, method: string): void;
   /** A transaction user callback threw: log it, never lose it. */
   callbackFailed(error: unknown, callback: string): void;
 }

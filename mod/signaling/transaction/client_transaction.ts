@@ -217,7 +217,8 @@ export class ClientTransaction {
   }
 
   #transportError(error: unknown): void {
-    this.#runner.feed({ type: "transport-error" }, { error });
+    if (this.#terminated) this.#host.lateSendFailure(error, this.request.method);
+    else this.#runner.feed({ type: "transport-error" }, { error });
   }
 
   #call(name: string, callback: () => void): void {

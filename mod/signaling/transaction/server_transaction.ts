@@ -145,9 +145,7 @@ export class ServerTransaction {
         else if (this.#lastResponse) host.stats.responseRetransmissions++;
         const response = this.#lastResponse;
         if (response) {
-          host.transmit(response, this.source, (error) => {
-            this.#runner.feed({ type: "transport-error" }, { error });
-          });
+          host.transmit(response, this.source, (error) => this.#sendFailed(error));
         }
         break;
       }
@@ -177,6 +175,20 @@ export class ServerTransaction {
       default:
         break;
     }
+  }
+
+  #sendFailed(error: unknown): void {
+    if (!this.#terminated) {
+      this.#runner.feed({ type: "transport-error" }, { error });
+      return;
+    }
+    // Over reliable transports a final response ends the transaction before the send
+    // settles: the failure still reaches the user (RFC 3261 17.2.4).
+    this.#host.stats.transportErrors++;
+    this.#call(
+      "onServerFailure",
+      () => this.#user.onServerFailure?.(this, "transport-error", error),
+    );
   }
 
   #call(name: string, callback: () => void): void {

@@ -321,6 +321,13 @@ export class TransactionLayer {
         if (map.get(key) === tx) map.delete(key);
       },
       callbackFailed: (error, callback) => this.#callbackFailed(error, callback),
+      lateSendFailure: (error, method) => {
+        this.#stats.transportErrors++;
+        this.#log.debug("Send failed after the transaction ended", {
+          method,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      },
     };
   }
 
