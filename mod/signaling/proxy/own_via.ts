@@ -4,7 +4,8 @@
  * Branches look like `z9hG4bK` `w2s` RANDOM `.` LOOPKEY: the magic cookie (RFC 3261 8.1.1.7),
  * our marker, 12 random base64url characters making it unique, and a hash of the fields that
  * decide where a request goes (Request-URI, Route set, Proxy-Require,
- * Proxy-Authorization, From tag, To tag, Call-ID, CSeq number). A request that comes back with
+ * Proxy-Authorization, From tag, To tag, Call-ID, CSeq number) of the request as it leaves the
+ * gateway (after route processing). A request that comes back with
  * one of our Vias whose loop key equals the key of the request as it is now is a loop (482);
  * a different key is a spiral and goes on.
  *
