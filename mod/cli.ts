@@ -11,7 +11,13 @@ import type { Config } from "./config/config.ts";
 import { ConfigError } from "./config/config_error.ts";
 import { describeConfig } from "./config/describe.ts";
 import { loadConfig, type LoadConfigOptions } from "./config/load.ts";
-import { configureLogging, createLogger, type Logger, type LogSink } from "./log.ts";
+import {
+  configureLogging,
+  createLogger,
+  isLevelEnabled,
+  type Logger,
+  type LogSink,
+} from "./log.ts";
 
 /** The version of deno.json. */
 export const VERSION: string = meta.version;
@@ -145,10 +151,14 @@ export async function run(args: readonly string[], options: RunOptions = {}): Pr
     return 0;
   }
 
-  configureLogging({ level: config.debugLevel, ...(options.sink ? { sink: options.sink } : {}) });
+  // Configuration warnings (an open relay, ignored elements) are shown even when
+  // <debug-level> is ERROR or FATAL; the configured level applies from then on.
+  const startLevel = isLevelEnabled(config.debugLevel, "WARN") ? "WARN" : config.debugLevel;
+  configureLogging({ level: startLevel, ...(options.sink ? { sink: options.sink } : {}) });
   const logger = createLogger("gateway");
-  logger.info(`webrtc2sip ${VERSION} starting`, { config: source });
   for (const warning of warnings) logger.warn(warning.message);
+  configureLogging({ level: config.debugLevel });
+  logger.info(`webrtc2sip ${VERSION} starting`, { config: source });
   for (const line of describeConfig(config)) logger.debug(line);
 
   if (!options.startGateway) {
