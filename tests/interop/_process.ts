@@ -81,8 +81,8 @@ export function startProcess(
   const interactive = options.interactive ?? false;
   if (interactive) out.close();
   const pumps = Promise.all([
-    interactive ? Promise.resolve() : child.stdout.pipeTo(out.writable).catch(() => {}),
-    child.stderr.pipeTo(err.writable).catch(() => {}),
+    interactive ? Promise.resolve() : pump(child.stdout, out),
+    pump(child.stderr, err),
   ]);
   let done = false;
   const exited = (async () => {
@@ -138,6 +138,21 @@ export function startProcess(
       return stopping;
     },
   };
+}
+
+// Copies a stream into a file chunk by chunk (FsFile.writable holds data back until it closes,
+// and a log must be readable while the process runs), then closes the file.
+async function pump(stream: ReadableStream<Uint8Array>, file: Deno.FsFile): Promise<void> {
+  try {
+    for await (const chunk of stream) {
+      let written = 0;
+      while (written < chunk.length) written += await file.write(chunk.subarray(written));
+    }
+  } catch {
+    // the process is gone or the file is closed: nothing more to copy
+  } finally {
+    file.close();
+  }
 }
 
 /** Runs `command` to completion with a time limit; output captured in memory. */
