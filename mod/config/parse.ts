@@ -130,6 +130,8 @@ export function parseConfig(text: string, options: ParseConfigOptions = {}): Par
     firstLines,
     options,
   });
+  // In file order; warnings about the whole file (no line) last.
+  warnings.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
   return { config, warnings };
 }
 
@@ -227,8 +229,8 @@ function checkPortClashes(transports: TransportConfig[], ctx: FinishContext): vo
         element: "transport",
         line,
         value: `${transport.protocol};${transport.host};${transport.port}`,
-        expected: `a port not already used by ${other.protocol} ` +
-          (otherLine === undefined ? "" : `on line ${otherLine}`),
+        expected: `a port not already used by ${other.protocol}` +
+          (otherLine === undefined ? "" : ` on line ${otherLine}`),
       });
     }
     seen.set(key, transport);
