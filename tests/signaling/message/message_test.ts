@@ -1,0 +1,18 @@
+import { assertEquals } from "./_assert.ts";
+import { Headers, SipRequest, SipResponse } from "../../../mod/signaling/message/mod.ts";
+
+Deno.test("SipRequest() defaults to SIP/2.0, empty headers and body", () => {
+  const r = new SipRequest("OPTIONS", "sip:a@b");
+  assertEquals([r.kind, r.method, r.uri, r.version], ["request", "OPTIONS", "sip:a@b", "SIP/2.0"]);
+  assertEquals(r.body.length, 0);
+  assertEquals([...r.headers.entries()], []);
+});
+
+Deno.test("SipResponse() takes the default reason phrase of its status", () => {
+  assertEquals(new SipResponse(404).reason, "Not Found");
+  assertEquals(new SipResponse(430).reason, "Flow Failed");
+  assertEquals(new SipResponse(299).reason, "");
+  const h = new Headers([["Call-ID", "x"]]);
+  const r = new SipResponse(200, "Fine", h);
+  assertEquals([r.kind, r.status, r.reason, r.headers.get("i")], ["response", 200, "Fine", "x"]);
+});
