@@ -167,3 +167,46 @@ Deno.test("main.ts exits 1 on a bad config and 2 on an unknown flag", async () =
     await Deno.remove(file);
   }
 });
+
+Deno.test("run() closes the gateway and exits 0 on SIGTERM in a real process", async () => {
+  const cli = new URL("../mod/cli.ts", import.meta.url).href;
+  const code = `
+    import { run } from ${JSON.stringify(cli)};
+    const write = (t) => Deno.stdout.writeSync(new TextEncoder().encode(t));
+    const startGateway = () => {
+      write("started\\n");
+      return Promise.resolve({ close: () => { write("closed\\n"); return Promise.resolve(); } });
+    };
+    Deno.exit(await run([], { startGateway, sink: () => {}, load: { defaultPath: "/nonexistent/c.xml" } }));
+  `;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["eval", "--ext=ts", code],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  try {
+    const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let text = "";
+    while (!text.includes("started\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    ok(text.includes("started\n"), text);
+    child.kill("SIGTERM");
+    while (true) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += value;
+    }
+    const status = await child.status;
+    await child.stderr.cancel();
+    equal(status.code, 0);
+    equal(text, "started\nclosed\n");
+  } finally {
+    clearTimeout(timer);
+  }
+});
