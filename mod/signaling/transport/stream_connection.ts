@@ -28,6 +28,7 @@ export class StreamConnection implements TrackedFlow {
   readonly id: string;
   readonly protocol: "tcp" | "tls";
   readonly reliable = true;
+  readonly inbound: boolean;
   readonly local: Endpoint;
   readonly remote: Endpoint;
   /** Resolves once the connection can carry messages (after the TLS handshake); rejects when
@@ -58,7 +59,8 @@ export class StreamConnection implements TrackedFlow {
     this.#sink = sink;
     this.#framer = new StreamFramer({ maxMessageSize: sink.limits.maxMessageSize });
     this.#lastActivity = sink.clock.now();
-    sink.flowOpened(this, options.inbound ?? true);
+    this.inbound = options.inbound ?? true;
+    sink.flowOpened(this);
     this.ready = options.handshake ? this.#bound(options.handshake) : Promise.resolve();
     this.ready.catch(() => {}); // failures are handled by the read loop and by flowTo()
     this.done = this.#readLoop(options.handshake);

@@ -98,6 +98,8 @@ export interface TransportLog {
 export interface TrackedFlow extends Flow {
   /** Clock time of the last bytes received, keepalives included. */
   readonly lastActivity: number;
+  /** Opened by the peer: counts against the per-IP limit. */
+  readonly inbound: boolean;
 }
 
 /** Implemented by the transport layer; what transports report to. */
@@ -111,8 +113,8 @@ export interface TransportSink {
   reject(error: SipParseError, flow: Flow): Promise<void>;
   /** Whether one more inbound connection from `host` is allowed. */
   admit(host: string): boolean;
-  /** A stream or WebSocket flow opened; `inbound` ones count against the per-IP limit. */
-  flowOpened(flow: TrackedFlow, inbound: boolean): void;
+  /** A stream or WebSocket flow opened; inbound ones count against the per-IP limit. */
+  flowOpened(flow: TrackedFlow): void;
   /** A stream or WebSocket flow closed (called once per flow). */
   flowClosed(flow: TrackedFlow): void;
   count(name: TransportCounterName): void;

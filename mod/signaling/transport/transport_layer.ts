@@ -85,7 +85,6 @@ export class TransportLayer {
   readonly #counters = zeroCounters();
   readonly #transports: Transport[] = [];
   readonly #flows = new Map<string, TrackedFlow>();
-  readonly #inbound = new WeakSet<TrackedFlow>();
   readonly #perIp = new Map<string, number>();
   readonly #sink: TransportSink;
   #sweepTimer: number | undefined;
@@ -217,10 +216,9 @@ export class TransportLayer {
       receive: (bytes, flow) => this.#receive(bytes, flow),
       reject: (error, flow) => this.#reject(error, flow),
       admit: (host) => (this.#perIp.get(host) ?? 0) < this.limits.maxConnectionsPerIp,
-      flowOpened: (flow, inbound) => {
+      flowOpened: (flow) => {
         this.#flows.set(flow.id, flow);
-        if (!inbound) return;
-        this.#inbound.add(flow);
+        if (!flow.inbound) return;
         this.#perIp.set(flow.remote.host, (this.#perIp.get(flow.remote.host) ?? 0) + 1);
       },
       flowClosed: (flow) => this.#flowClosed(flow),
@@ -232,8 +230,7 @@ export class TransportLayer {
 
   #flowClosed(flow: TrackedFlow): void {
     if (!this.#flows.delete(flow.id)) return;
-    if (this.#inbound.has(flow)) {
-      this.#inbound.delete(flow);
+    if (flow.inbound) {
       const left = (this.#perIp.get(flow.remote.host) ?? 1) - 1;
       if (left > 0) this.#perIp.set(flow.remote.host, left);
       else this.#perIp.delete(flow.remote.host);

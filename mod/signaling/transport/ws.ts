@@ -62,6 +62,8 @@ export class WsTransport implements Transport {
   readonly #sink: TransportSink;
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
   readonly #byRemote = new Map<string, WsFlow>();
+  readonly #flowClosed = (flow: WsFlow) => this.#forget(flow);
+  #allClosed: (() => void) | undefined;
   #closed = false;
 
   constructor(sink: TransportSink, options: WsListenOptions = {}) {
@@ -112,9 +114,18 @@ export class WsTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const flows = [...this.#byRemote.values()];
-    for (const flow of flows) flow.close();
-    await Promise.all([this.#server.shutdown(), ...flows.map((flow) => flow.done)]);
+    const allClosed = new Promise<void>((resolve) => {
+      this.#allClosed = resolve;
+      if (this.#byRemote.size === 0) resolve();
+    });
+    for (const flow of this.#byRemote.values()) flow.close();
+    await Promise.all([this.#server.shutdown(), allClosed]);
+  }
+
+  #forget(flow: WsFlow): void {
+    const key = endpointKey(flow.remote.host, flow.remote.port);
+    if (this.#byRemote.get(key) === flow) this.#byRemote.delete(key);
+    if (this.#byRemote.size === 0) this.#allClosed?.();
   }
 
   #handle(req: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>): Response {
@@ -145,64 +156,65 @@ export class WsTransport implements Transport {
       protocol: "sip",
       idleTimeout: Math.ceil(sink.limits.wsPingIntervalMs / 1000),
     });
-    const flow = new WsFlow(socket, this.protocol, this.#local, {
-      host: remote.hostname,
-      port: remote.port,
-    }, sink);
-    const key = endpointKey(remote.hostname, remote.port);
-    this.#byRemote.set(key, flow);
-    flow.done.then(() => {
-      if (this.#byRemote.get(key) === flow) this.#byRemote.delete(key);
-    });
+    const flow = new WsFlow(
+      socket,
+      this.protocol,
+      {
+        local: this.#local,
+        remote: { host: remote.hostname, port: remote.port },
+      },
+      sink,
+      this.#flowClosed,
+    );
+    this.#byRemote.set(endpointKey(remote.hostname, remote.port), flow);
     return response;
   }
 }
 
-/** One WebSocket connection. */
+/** One WebSocket connection. Lean on purpose (idle browsers are many): no closures, no
+ * promise and no timer per connection once it is open. */
 export class WsFlow implements TrackedFlow {
   readonly id: string;
   readonly protocol: "ws" | "wss";
   readonly reliable = true;
+  readonly inbound = true;
   readonly local: Endpoint;
   readonly remote: Endpoint;
-  /** Resolves when the connection is closed and reported to the sink. */
-  readonly done: Promise<void>;
   #lastActivity: number;
   #closed = false;
+  #reported = false;
   #handshakeTimer: number | undefined;
   readonly #socket: WebSocket;
   readonly #sink: TransportSink;
-  readonly #resolveDone: () => void;
+  readonly #onClosed: (flow: WsFlow) => void;
 
+  /** `onClosed` is called once, after the sink was told. */
   constructor(
     socket: WebSocket,
     protocol: "ws" | "wss",
-    local: Endpoint,
-    remote: Endpoint,
+    endpoints: { local: Endpoint; remote: Endpoint },
     sink: TransportSink,
+    onClosed: (flow: WsFlow) => void,
   ) {
     this.id = nextFlowId(protocol);
     this.protocol = protocol;
-    this.local = local;
-    this.remote = remote;
+    this.local = endpoints.local;
+    this.remote = endpoints.remote;
     this.#socket = socket;
     this.#sink = sink;
+    this.#onClosed = onClosed;
     this.#lastActivity = sink.clock.now();
-    const { promise, resolve } = Promise.withResolvers<void>();
-    this.done = promise;
-    this.#resolveDone = resolve;
     socket.binaryType = "arraybuffer";
-    socket.onopen = () => this.#onOpen();
-    socket.onmessage = (event) => this.#onMessage(event.data);
-    socket.onclose = () => this.#onClose();
-    socket.onerror = () => {}; // a close event always follows
+    socket.addEventListener("open", this);
+    socket.addEventListener("message", this);
+    socket.addEventListener("close", this);
     this.#handshakeTimer = sink.clock.setTimeout(() => {
       this.#handshakeTimer = undefined;
       sink.count("handshakeTimeouts");
       this.close();
-      this.#onClose();
+      this.#report();
     }, sink.limits.handshakeTimeoutMs);
-    sink.flowOpened(this, true);
+    sink.flowOpened(this);
   }
 
   get closed(): boolean {
@@ -218,13 +230,13 @@ export class WsFlow implements TrackedFlow {
     if (this.#closed || this.#socket.readyState !== WebSocket.OPEN) {
       return Promise.reject(new Error(`Cannot send on flow ${this.id}: connection closed`));
     }
+    let text: string | undefined;
     try {
-      let text: string | undefined;
-      try {
-        text = strictDecoder.decode(bytes);
-      } catch {
-        text = undefined;
-      }
+      text = strictDecoder.decode(bytes);
+    } catch {
+      text = undefined;
+    }
+    try {
       this.#socket.send(text ?? bytes);
       return Promise.resolve();
     } catch (error) {
@@ -239,14 +251,23 @@ export class WsFlow implements TrackedFlow {
     try {
       this.#socket.close(1000);
     } catch {
-      // not open yet or already closing: onclose reports it
+      // not open yet or already closing: the close event reports it
     }
   }
 
-  #onOpen(): void {
-    if (this.#handshakeTimer !== undefined) {
-      this.#sink.clock.clearTimeout(this.#handshakeTimer);
-      this.#handshakeTimer = undefined;
+  /** The socket's events (EventListener object: one listener, no closure per connection). */
+  handleEvent(event: Event): void {
+    switch (event.type) {
+      case "open":
+        this.#clearHandshakeTimer();
+        break;
+      case "message":
+        this.#onMessage((event as MessageEvent).data);
+        break;
+      case "close":
+        this.#closed = true;
+        this.#report();
+        break;
     }
   }
 
@@ -272,20 +293,19 @@ export class WsFlow implements TrackedFlow {
     }
   }
 
-  #onClose(): void {
-    if (this.#handshakeTimer !== undefined) {
-      this.#sink.clock.clearTimeout(this.#handshakeTimer);
-      this.#handshakeTimer = undefined;
-    }
-    const first = !this.#doneFired;
-    this.#closed = true;
-    if (!first) return;
-    this.#doneFired = true;
-    this.#sink.flowClosed(this);
-    this.#resolveDone();
+  #clearHandshakeTimer(): void {
+    if (this.#handshakeTimer === undefined) return;
+    this.#sink.clock.clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
   }
 
-  #doneFired = false;
+  #report(): void {
+    this.#clearHandshakeTimer();
+    if (this.#reported) return;
+    this.#reported = true;
+    this.#sink.flowClosed(this);
+    this.#onClosed(this);
+  }
 }
 
 function isKeepalive(bytes: Uint8Array, length: 2 | 4): boolean {
