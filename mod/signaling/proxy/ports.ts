@@ -72,6 +72,14 @@ export interface ProxyTransactionUser {
   onStrayResponse(response: SipResponse, flow: Flow): void;
   /** A flow closed. */
   onFlowClosed(flow: Flow): void;
+  /**
+   * A server transaction ended without its final response being delivered (its flow closed,
+   * or Timer H): the proxy cancels what it still has pending downstream.
+   */
+  onServerFailure?(
+    transaction: ProxyServerTransaction,
+    reason: "timeout" | "transport-error",
+  ): void;
 }
 
 /** RFC 3263: a URI to targets in failover order; throws when nothing can be found. */

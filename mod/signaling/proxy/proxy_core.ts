@@ -239,6 +239,16 @@ export class SipProxy implements ProxyTransactionUser {
     this.#transactions.failFlow(flow.id);
   }
 
+  onServerFailure(tx: ProxyServerTransaction, reason: "timeout" | "transport-error"): void {
+    if (tx.request.method !== "INVITE") return;
+    const state = this.#invites.get(viaKey(tx.request));
+    if (state === undefined || state.tx !== tx || state.final) return;
+    this.#log.debug("Upstream gone, cancelling downstream INVITE", { reason });
+    state.cancelled = true;
+    this.#settle(state);
+    state.client?.cancel();
+  }
+
   // --- requests -------------------------------------------------------------------------
 
   #handleRequest(tx: ProxyServerTransaction): void {
