@@ -34,3 +34,17 @@ export async function assertRejects(fn: () => Promise<unknown>, includes?: strin
   }
   return fail("Expected the promise to reject");
 }
+
+/** Asserts that `fn` throws an Error whose message includes `includes`. */
+export function assertThrowsMessage(fn: () => unknown, includes: string): Error {
+  try {
+    fn();
+  } catch (error) {
+    if (!(error instanceof Error)) fail(`Expected an Error, got ${String(error)}`);
+    if (!error.message.includes(includes)) {
+      fail(`Expected the message to include ${JSON.stringify(includes)}: ${error.message}`);
+    }
+    return error;
+  }
+  return fail("Expected the function to throw");
+}
