@@ -32,7 +32,8 @@ function checkField(name: string, value: string): void {
 /** Ordered, case-insensitive multimap of SIP header fields. */
 export class Headers {
   #fields: HeaderField[] = [];
-  #views: Map<string, Map<unknown, unknown[]>> | undefined;
+  /** Typed views: key -> [parser, parsed values]. */
+  #views: Map<string, [unknown, unknown[]]> | undefined;
 
   static {
     fromFields = (fields) => {
@@ -176,13 +177,10 @@ export class Headers {
   typed<T>(name: string, parse: (value: string) => T): T[] {
     const key = headerKey(name);
     this.#views ??= new Map();
-    let byParser = this.#views.get(key);
-    if (byParser === undefined) this.#views.set(key, byParser = new Map());
-    let out = byParser.get(parse) as T[] | undefined;
-    if (out === undefined) {
-      out = this.getAll(key).map(parse);
-      byParser.set(parse, out);
-    }
+    const cached = this.#views.get(key);
+    if (cached !== undefined && cached[0] === parse) return cached[1] as T[];
+    const out = this.getAll(key).map(parse);
+    this.#views.set(key, [parse, out]);
     return out;
   }
 }

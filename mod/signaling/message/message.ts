@@ -1,6 +1,7 @@
 /** SIP requests and responses (RFC 3261 7). */
 import { Headers } from "./headers.ts";
 import { REASON_PHRASES } from "./reasons.ts";
+import { parseUri, type SipUri } from "./uri.ts";
 
 /** A SIP request: `Method SP Request-URI SP SIP-Version CRLF` headers, body. */
 export class SipRequest {
@@ -11,6 +12,7 @@ export class SipRequest {
   version: string;
   headers: Headers;
   body: Uint8Array;
+  #parsedUri: [string, SipUri] | undefined;
 
   constructor(
     method: string,
@@ -23,6 +25,14 @@ export class SipRequest {
     this.version = "SIP/2.0";
     this.headers = headers;
     this.body = body;
+  }
+
+  /** The Request-URI parsed (cached while `uri` is unchanged); throws SipParseError. */
+  requestUri(): SipUri {
+    if (this.#parsedUri === undefined || this.#parsedUri[0] !== this.uri) {
+      this.#parsedUri = [this.uri, parseUri(this.uri)];
+    }
+    return this.#parsedUri[1];
   }
 }
 

@@ -12,7 +12,6 @@ import { SipMessage, SipRequest, SipResponse } from "./message.ts";
 import { parseContact, parseNameAddr } from "./name_addr.ts";
 import { parseCSeq } from "./cseq.ts";
 import { parseContentLength, parseMaxForwards } from "./numbers.ts";
-import { parseUri } from "./uri.ts";
 import { parseVia } from "./via.ts";
 import { isToken, trimLws } from "./_scan.ts";
 import { markLatin1 } from "./_encoding.ts";
@@ -106,8 +105,9 @@ export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): Sip
   const maxSize = options.maxSize ?? 65536;
   let start = 0;
   while (start + 1 < bytes.length && bytes[start] === 13 && bytes[start + 1] === 10) start += 2;
-  const isResponse = bytes[start] === 83 && bytes[start + 1] === 73 && bytes[start + 2] === 80 &&
-    bytes[start + 3] === 47; // "SIP/"
+  // "SIP/" in any case starts a status line.
+  const isResponse = (bytes[start] | 0x20) === 115 && (bytes[start + 1] | 0x20) === 105 &&
+    (bytes[start + 2] | 0x20) === 112 && bytes[start + 3] === 47;
   let lines: string[] = [];
   try {
     if (bytes.length - start > maxSize) {
@@ -248,7 +248,7 @@ function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
   h.typed("contact", parseContact);
   if (msg.kind === "request") {
     if (cseq.method !== msg.method) fail(`CSeq method ${cseq.method} differs from ${msg.method}`);
-    const uri = parseUri(msg.uri);
+    const uri = msg.requestUri();
     if ((uri.scheme === "sip" || uri.scheme === "sips") && uri.headers.size > 0) {
       fail("Request-URI must not contain headers");
     }

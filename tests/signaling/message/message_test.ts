@@ -16,3 +16,12 @@ Deno.test("SipResponse() takes the default reason phrase of its status", () => {
   const r = new SipResponse(200, "Fine", h);
   assertEquals([r.kind, r.status, r.reason, r.headers.get("i")], ["response", 200, "Fine", "x"]);
 });
+
+Deno.test("SipRequest.requestUri() parses the Request-URI and follows changes", () => {
+  const r = new SipRequest("INVITE", "sip:bob@example.com;transport=tcp");
+  const first = r.requestUri();
+  assertEquals(first.params.get("transport"), "tcp");
+  assertEquals(r.requestUri() === first, true);
+  r.uri = "sips:bob@example.org";
+  assertEquals(r.requestUri().host, "example.org");
+});

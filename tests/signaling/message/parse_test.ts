@@ -149,6 +149,7 @@ Deno.test("parseMessage() discards bad responses with status 0", () => {
   rejects(msg(["SIP/2.0 99 low", ...BASE]), 0);
   rejects(msg(["SIP/2.0 700 high", ...BASE]), 0);
   rejects(msg(["SIP/3.0 200 OK", ...BASE]), 0);
+  assertEquals(rejects(msg(["sip/2.0 2x0 OK", ...BASE]), 0).isRequest, false);
   rejects(msg(["SIP/2.0 200 OK", ...BASE.slice(1)]), 0, "Via header is missing");
 });
 
