@@ -13,7 +13,7 @@ import { firstReason } from "./_process.ts";
 import { runSipp, sippSkipReason, startSippUas } from "./_sipp.ts";
 
 const skip = firstReason(kamailioSkipReason(), sippSkipReason());
-const test = { ignore: !!skip, sanitizeOps: false, sanitizeResources: false };
+const test = { ignore: !!skip };
 const suffix = skip ? ` (skipped: ${skip})` : "";
 
 function udp(k: Kamailio) {
