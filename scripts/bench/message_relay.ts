@@ -1,0 +1,541 @@
+/**
+ * Benchmark: SIP MESSAGE relayed WebSocket -> proxy -> UDP to a SIPp UAS answering 200.
+ *
+ * Targets, side by side in one run with the same load: `kamailio` (a WS listener and a
+ * stateful `t_relay`, scripts/bench/kamailio_ws_relay.cfg) and `gateway` (`main.ts` started
+ * with a generated config.xml). Each target gets a short warm-up, then a closed loop (each of
+ * `--clients` WebSocket clients sends its next MESSAGE when the previous 200 arrives) and an
+ * open loop at a fixed `--rate`, each for `--duration` seconds. The load generator
+ * (scripts/bench/_ws_load.ts) runs in its own process. Figures only, no asserts.
+ *
+ * Usage: `deno run -A scripts/bench/message_relay.ts [--duration 20] [--rate 5000]
+ *   [--clients 50] [--targets kamailio,gateway] [--modes closed,open] [--warmup 2]
+ *   [--kamailio-children 2] [--kamailio-tcp-children 4] [--json out.json]`
+ *
+ * The helpers that start the peers (SIPp, Kamailio, the gateway, the generator) are exported
+ * for scripts/bench/register_load.ts.
+ *
+ * @module
+ */
+
+import { cpuTimeMs, fixed } from "./_stats.ts";
+import type { WsLoadResult } from "./_ws_load.ts";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Repository root (scripts/bench/../..). */
+export const ROOT = new URL("../../", import.meta.url).pathname;
+const BENCH_DIR = new URL("./", import.meta.url).pathname;
+
+/** Writes one line to stdout (benchmarks print figures; no logger involved). */
+export function print(line = ""): void {
+  Deno.stdout.writeSync(encoder.encode(line + "\n"));
+}
+
+/** Parses `--name value` and `--name=value` arguments. */
+export function parseFlags(args: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("--")) continue;
+    const eq = arg.indexOf("=");
+    if (eq > 0) out[arg.slice(2, eq)] = arg.slice(eq + 1);
+    else if (i + 1 < args.length && !args[i + 1].startsWith("--")) out[arg.slice(2)] = args[++i];
+    else out[arg.slice(2)] = "true";
+  }
+  return out;
+}
+
+/** A free loopback port for `transport` (bound then released: a small race is accepted). */
+export function freePort(transport: "tcp" | "udp"): number {
+  if (transport === "tcp") {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    return port;
+  }
+  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const port = (socket.addr as Deno.NetAddr).port;
+  socket.close();
+  return port;
+}
+
+function portBound(transport: "tcp" | "udp", port: number): boolean {
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  for (const file of [`/proc/net/${transport}`, `/proc/net/${transport}6`]) {
+    let text = "";
+    try {
+      text = Deno.readTextFileSync(file);
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 4 || !cols[1].endsWith(`:${hex}`)) continue;
+      if (transport === "udp" || cols[3] === "0A") return true; // 0A = LISTEN
+    }
+  }
+  return false;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A child process started by the bench, stopped by PID at the end. */
+export class Peer {
+  readonly name: string;
+  readonly pid: number;
+  #child: Deno.ChildProcess;
+  #tail = "";
+  #exited = false;
+  #status: Promise<Deno.CommandStatus>;
+
+  constructor(name: string, command: string, args: string[], cwd?: string) {
+    this.name = name;
+    this.#child = new Deno.Command(command, {
+      args,
+      cwd,
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.pid = this.#child.pid;
+    this.#status = this.#child.status.then((s) => {
+      this.#exited = true;
+      return s;
+    });
+    this.#keepTail(this.#child.stdout);
+    this.#keepTail(this.#child.stderr);
+  }
+
+  async #keepTail(stream: ReadableStream<Uint8Array>): Promise<void> {
+    try {
+      for await (const chunk of stream) {
+        this.#tail = (this.#tail + decoder.decode(chunk)).slice(-4000);
+      }
+    } catch {
+      // the process ended
+    }
+  }
+
+  /** Whether the process has ended. */
+  get exited(): boolean {
+    return this.#exited;
+  }
+
+  /** Last output lines (stdout and stderr mixed), for failure reasons. */
+  tail(lines = 5): string {
+    return this.#tail.trim().split("\n").slice(-lines).join(" | ");
+  }
+
+  /** Waits until `port` is bound, the process ended (throws) or `timeoutMs` passed (throws). */
+  async waitForPort(transport: "tcp" | "udp", port: number, timeoutMs = 15000): Promise<void> {
+    const until = performance.now() + timeoutMs;
+    while (performance.now() < until) {
+      if (this.#exited) throw new Error(`${this.name} exited at start: ${this.tail()}`);
+      if (portBound(transport, port)) return;
+      await sleep(50);
+    }
+    throw new Error(`${this.name} did not bind ${transport} port ${port} in ${timeoutMs} ms`);
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
+  async stop(graceMs = 3000): Promise<void> {
+    if (!this.#exited) {
+      try {
+        this.#child.kill("SIGTERM");
+      } catch {
+        // already gone
+      }
+      const timer = setTimeout(() => {
+        try {
+          this.#child.kill("SIGKILL");
+        } catch {
+          // already gone
+        }
+      }, graceMs);
+      await this.#status;
+      clearTimeout(timer);
+    }
+    await this.#status;
+  }
+}
+
+/** Starts the SIPp UAS answering MESSAGE with 200 on 127.0.0.1:`port` (UDP). */
+export async function startSippUas(port: number, workDir: string): Promise<Peer> {
+  const peer = new Peer("sipp", "sipp", [
+    "-sf",
+    `${BENCH_DIR}sipp/uas_message.xml`,
+    "-i",
+    "127.0.0.1",
+    "-p",
+    String(port),
+    "-t",
+    "u1",
+    "-buff_size",
+    "4194304",
+    "-nostdin",
+    "-max_recv_loops",
+    "10000",
+    "-timeout_error",
+    "-timeout",
+    "600",
+  ], workDir);
+  await peer.waitForPort("udp", port);
+  return peer;
+}
+
+/** Ports and sizing of a Kamailio started by {@link startKamailio}. */
+export interface KamailioOptions {
+  udpPort: number;
+  wsPort: number;
+  /** UDP worker processes. @default {2} */
+  children?: number;
+  /** TCP (WebSocket) worker processes. @default {4} */
+  tcpChildren?: number;
+  /** Memory manager (`-x`): qm (Kamailio's default, debug-heavy), fm or tlsf. @default {"tlsf"} */
+  memManager?: string;
+}
+
+/** Starts Kamailio in the foreground (-DD -E) from the template, in `workDir`. */
+export async function startKamailio(options: KamailioOptions, workDir: string): Promise<Peer> {
+  const template = await Deno.readTextFile(`${BENCH_DIR}kamailio_ws_relay.cfg`);
+  const cfg = template
+    .replaceAll("{{UDP_PORT}}", String(options.udpPort))
+    .replaceAll("{{WS_PORT}}", String(options.wsPort))
+    .replaceAll("{{CHILDREN}}", String(options.children ?? 2))
+    .replaceAll("{{TCP_CHILDREN}}", String(options.tcpChildren ?? 4));
+  const path = `${workDir}/kamailio.cfg`;
+  await Deno.writeTextFile(path, cfg);
+  const peer = new Peer("kamailio", "kamailio", [
+    "-f",
+    path,
+    "-DD",
+    "-E",
+    "-m",
+    "256",
+    "-M",
+    "32",
+    "-x",
+    options.memManager ?? "tlsf",
+    "-Y",
+    workDir,
+  ], workDir);
+  await peer.waitForPort("tcp", options.wsPort);
+  await peer.waitForPort("udp", options.udpPort);
+  return peer;
+}
+
+/** Ports of a gateway started by {@link startGateway}. */
+export interface GatewayOptions {
+  wsPort: number;
+  udpPort: number;
+}
+
+/** Why the gateway cannot be benchmarked, or undefined when main.ts is there. */
+export function gatewayMissing(): string | undefined {
+  try {
+    Deno.statSync(`${ROOT}main.ts`);
+  } catch {
+    return "main.ts is missing";
+  }
+  return undefined;
+}
+
+/** Starts `deno run -A main.ts --config <generated config.xml>` in the repository root. */
+export async function startGateway(options: GatewayOptions, workDir: string): Promise<Peer> {
+  const config = `<?xml version="1.0" encoding="utf-8" ?>
+<config>
+  <debug-level>ERROR</debug-level>
+  <transport>ws;127.0.0.1;${options.wsPort}</transport>
+  <transport>udp;127.0.0.1;${options.udpPort}</transport>
+  <allowed-destinations>127.0.0.1</allowed-destinations>
+</config>
+`;
+  const path = `${workDir}/config.xml`;
+  await Deno.writeTextFile(path, config);
+  const peer = new Peer("gateway", Deno.execPath(), [
+    "run",
+    "-A",
+    `${ROOT}main.ts`,
+    "--config",
+    path,
+  ], ROOT);
+  try {
+    await peer.waitForPort("tcp", options.wsPort, 30000);
+  } catch (e) {
+    await peer.stop();
+    throw e;
+  }
+  return peer;
+}
+
+/** Options of one load generator run (see scripts/bench/_ws_load.ts). */
+export interface GeneratorRun {
+  url: string;
+  ruri: string;
+  mode: "closed" | "open" | "register";
+  clients: number;
+  durationS: number;
+  rate?: number;
+  holdS?: number;
+  domain?: string;
+  /** Register mode: called when every client is registered and idle; the generator releases
+   * its connections when the returned promise resolves. */
+  onHolding?: (info: { registered: number }) => Promise<void>;
+}
+
+/** Runs scripts/bench/_ws_load.ts in its own process and returns its result. */
+export async function runGenerator(run: GeneratorRun): Promise<WsLoadResult> {
+  const args = [
+    "run",
+    "-A",
+    `${BENCH_DIR}_ws_load.ts`,
+    "--url",
+    run.url,
+    "--ruri",
+    run.ruri,
+    "--mode",
+    run.mode,
+    "--clients",
+    String(run.clients),
+    "--duration",
+    String(run.durationS),
+  ];
+  if (run.rate !== undefined) args.push("--rate", String(run.rate));
+  if (run.holdS !== undefined) args.push("--hold", String(run.holdS));
+  if (run.domain !== undefined) args.push("--domain", run.domain);
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stdin = child.stdin.getWriter();
+  let errText = "";
+  const errDone = (async () => {
+    for await (const chunk of child.stderr) {
+      errText = (errText + decoder.decode(chunk)).slice(-2000);
+    }
+  })();
+  let result: WsLoadResult | undefined;
+  let buffered = "";
+  for await (const chunk of child.stdout) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buffered.indexOf("\n")) >= 0) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (!line.startsWith("{")) continue;
+      const event = JSON.parse(line);
+      if (event.event === "holding") {
+        await run.onHolding?.({ registered: event.registered });
+        await stdin.write(encoder.encode("release\n")).catch(() => {});
+      } else if (event.event === "result") {
+        result = event as WsLoadResult;
+      }
+    }
+  }
+  await stdin.close().catch(() => {});
+  const status = await child.status;
+  await errDone;
+  if (!result) {
+    throw new Error(`load generator failed (exit ${status.code}): ${errText.trim().slice(-500)}`);
+  }
+  return result;
+}
+
+interface Row {
+  target: string;
+  mode: string;
+  clients: number;
+  offered: string;
+  result: WsLoadResult;
+  cpuMsPerReq: number;
+}
+
+function errorsOf(r: WsLoadResult): number {
+  return r.main.non200 + r.main.timeouts + r.main.sendErrors + r.connectErrors;
+}
+
+async function benchTarget(
+  target: string,
+  url: string,
+  ruri: string,
+  pid: number,
+  flags: { modes: string[]; clients: number; durationS: number; rate: number; warmupS: number },
+): Promise<Row[]> {
+  if (flags.warmupS > 0) {
+    await runGenerator({
+      url,
+      ruri,
+      mode: "closed",
+      clients: flags.clients,
+      durationS: flags.warmupS,
+    });
+  }
+  const rows: Row[] = [];
+  for (const mode of flags.modes) {
+    const cpu0 = cpuTimeMs(pid);
+    const result = await runGenerator({
+      url,
+      ruri,
+      mode: mode as "closed" | "open",
+      clients: flags.clients,
+      durationS: flags.durationS,
+      rate: flags.rate,
+    });
+    const cpu1 = cpuTimeMs(pid);
+    rows.push({
+      target,
+      mode,
+      clients: flags.clients,
+      offered: mode === "open" ? `${flags.rate}/s` : "max",
+      result,
+      cpuMsPerReq: result.main.ok > 0 ? (cpu1 - cpu0) / result.main.ok : NaN,
+    });
+    print(
+      `  ${target} ${mode}: ${fixed(result.main.okPerS, 0)} req/s, p50 ${
+        fixed(result.main.latency.p50Ms, 2)
+      } ms, p99 ${fixed(result.main.latency.p99Ms, 2)} ms, errors ${errorsOf(result)}`,
+    );
+  }
+  return rows;
+}
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + " ".repeat(width - text.length);
+}
+
+function printTable(rows: Row[]): void {
+  const header = ["target", "mode", "offered", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"]
+    .concat(["errors", "cpu ms/req"]);
+  const widths = [10, 7, 9, 9, 8, 8, 8, 9, 8, 10];
+  print(header.map((h, i) => pad(h, widths[i])).join(" "));
+  for (const row of rows) {
+    const m = row.result.main;
+    const cells = [
+      row.target,
+      row.mode,
+      row.offered,
+      fixed(m.okPerS, 0),
+      fixed(m.latency.p50Ms, 2),
+      fixed(m.latency.p90Ms, 2),
+      fixed(m.latency.p99Ms, 2),
+      fixed(m.latency.maxMs, 1),
+      String(errorsOf(row.result)),
+      fixed(row.cpuMsPerReq, 3),
+    ];
+    print(cells.map((c, i) => pad(c, widths[i])).join(" "));
+  }
+}
+
+function printRatios(rows: Row[]): void {
+  const modes = [...new Set(rows.map((r) => r.mode))];
+  for (const mode of modes) {
+    const g = rows.find((r) => r.target === "gateway" && r.mode === mode);
+    const k = rows.find((r) => r.target === "kamailio" && r.mode === mode);
+    if (!g || !k) continue;
+    const gm = g.result.main;
+    const km = k.result.main;
+    print(
+      `gateway/kamailio ${mode}: req/s x${fixed(gm.okPerS / km.okPerS, 2)}, p50 x${
+        fixed(gm.latency.p50Ms / km.latency.p50Ms, 2)
+      }, p99 x${fixed(gm.latency.p99Ms / km.latency.p99Ms, 2)}, cpu/req x${
+        fixed(g.cpuMsPerReq / k.cpuMsPerReq, 2)
+      }`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const f = parseFlags(Deno.args);
+  const durationS = Number(f.duration ?? 20);
+  const rate = Number(f.rate ?? 5000);
+  const clients = Number(f.clients ?? 50);
+  const warmupS = Number(f.warmup ?? 2);
+  const targets = (f.targets ?? "kamailio,gateway").split(",").map((t) => t.trim());
+  const modes = (f.modes ?? "closed,open").split(",").map((m) => m.trim());
+  const flags = { modes, clients, durationS, rate, warmupS };
+  const workDir = await Deno.makeTempDir({ prefix: "bench_message_relay_" });
+  const peers: Peer[] = [];
+  const rows: Row[] = [];
+  const sippPort = freePort("udp");
+  const ruri = `sip:uas@127.0.0.1:${sippPort}`;
+  print(
+    `MESSAGE relay WS -> target -> UDP SIPp UAS (${ruri}); ${clients} clients, ${durationS} s ` +
+      `per mode, open-loop rate ${rate}/s, ${navigator.hardwareConcurrency} cores shared by all, ` +
+      `load average ${Deno.loadavg().map((v) => fixed(v, 2)).join(" ")}`,
+  );
+  try {
+    const sipp = await startSippUas(sippPort, workDir);
+    peers.push(sipp);
+    for (const target of targets) {
+      if (target === "kamailio") {
+        const wsPort = freePort("tcp");
+        let kamailio: Peer;
+        try {
+          kamailio = await startKamailio({
+            udpPort: freePort("udp"),
+            wsPort,
+            children: Number(f["kamailio-children"] ?? 2),
+            tcpChildren: Number(f["kamailio-tcp-children"] ?? 4),
+            memManager: f["kamailio-mem"] ?? "tlsf",
+          }, workDir);
+        } catch (e) {
+          print(`kamailio: not available (${(e as Error).message})`);
+          continue;
+        }
+        peers.push(kamailio);
+        rows.push(
+          ...await benchTarget("kamailio", `ws://127.0.0.1:${wsPort}`, ruri, kamailio.pid, flags),
+        );
+        await kamailio.stop();
+      } else if (target === "gateway") {
+        const missing = gatewayMissing();
+        if (missing) {
+          print(`gateway: not available (${missing})`);
+          continue;
+        }
+        const wsPort = freePort("tcp");
+        let gateway: Peer;
+        try {
+          gateway = await startGateway({ wsPort, udpPort: freePort("udp") }, workDir);
+        } catch (e) {
+          print(`gateway: not available (${(e as Error).message})`);
+          continue;
+        }
+        peers.push(gateway);
+        try {
+          rows.push(
+            ...await benchTarget("gateway", `ws://127.0.0.1:${wsPort}`, ruri, gateway.pid, flags),
+          );
+        } catch (e) {
+          print(`gateway: failed during the run (${(e as Error).message}; ${gateway.tail()})`);
+        }
+        await gateway.stop();
+      } else {
+        print(`unknown target '${target}' (kamailio, gateway)`);
+      }
+    }
+  } finally {
+    for (const peer of peers.reverse()) await peer.stop();
+    await Deno.remove(workDir, { recursive: true }).catch(() => {});
+  }
+  print();
+  print(`load average at the end: ${Deno.loadavg().map((v) => fixed(v, 2)).join(" ")}`);
+  printTable(rows);
+  printRatios(rows);
+  print("cpu ms/req: user+system CPU of the target's process tree / 200 OKs (from /proc)");
+  if (f.json) {
+    await Deno.writeTextFile(
+      f.json,
+      JSON.stringify(rows.map((r) => ({ ...r, result: r.result })), null, 2),
+    );
+  }
+}
+
+if (import.meta.main) await main();
