@@ -286,12 +286,17 @@ const REJECTED: Record<string, number> = {
 const LIBERAL: Record<string, { check: (m: SipMessage) => void; why: string }> = {
   "baddate.dat": {
     check: (m) => assert((m.headers.get("date") ?? "").includes("EST")),
-    why: "RFC 4475 3.1.2.12: Date does not matter to a proxy, so its value is ignored",
+    why: "accepted: Date does not matter to a proxy, its value is ignored (RFC 4475 3.1.2.12)",
   },
 };
 
-Deno.test("parseMessage() RFC 4475 torture tests", {
-  ignore: !corpusPresent(),
+const PRESENT = corpusPresent();
+
+Deno.test({
+  name: PRESENT
+    ? "parseMessage() RFC 4475 torture tests"
+    : "parseMessage() RFC 4475 torture tests (ignored: ../shared/corpus/rfc4475/ is missing)",
+  ignore: !PRESENT,
 }, async (t) => {
   const rows = Deno.readTextFileSync(new URL("expectations.tsv", CORPUS)).split("\n")
     .slice(1).filter((l) => l.trim() !== "").map((l) => l.split("\t"));
@@ -299,9 +304,13 @@ Deno.test("parseMessage() RFC 4475 torture tests", {
   const files = [...Deno.readDirSync(CORPUS)].map((e) => e.name).filter((n) => n.endsWith(".dat"))
     .sort();
   assert(files.length >= 49, `corpus holds ${files.length} files`);
-  const notes: string[] = [];
   for (const file of files) {
-    await t.step(file, () => {
+    // The step name records the verdict the proxy will give (semantic cases).
+    const rejected = REJECTED[file] === undefined
+      ? undefined
+      : `rejected ${REJECTED[file] === 0 ? "(dropped)" : REJECTED[file]}`;
+    const note = TRICKY[file]?.verdict ?? LIBERAL[file]?.why ?? rejected;
+    await t.step(note === undefined ? file : `${file} -> ${note}`, () => {
       const verdict = expected.get(file);
       assert(verdict !== undefined, `${file} has no row in expectations.tsv`);
       const bytes = Deno.readFileSync(new URL(file, CORPUS));
@@ -324,15 +333,12 @@ Deno.test("parseMessage() RFC 4475 torture tests", {
       } else if (file in TRICKY) {
         assertEquals(verdict, "valid-but-tricky-semantic");
         TRICKY[file].check(msg);
-        notes.push(`${file}: ${TRICKY[file].verdict}`);
       } else if (file in LIBERAL) {
         assertEquals(verdict, "invalid");
         LIBERAL[file].check(msg);
-        notes.push(`${file}: accepted, ${LIBERAL[file].why}`);
       } else {
         throw new Error(`${file} (${verdict}) has no check in this test`);
       }
     });
   }
-  assert(notes.length > 0);
 });
