@@ -99,6 +99,22 @@ export function sippSkipReason(): string | undefined {
   return requireBinary("sipp");
 }
 
+/**
+ * Why SIPp cannot use TLS here, or undefined. Debian's sip-tester 3.6.1 is built without
+ * OpenSSL ("SIPp v3.6.1-SCTP-PCAP-RTPSTREAM"): TLS peers must be Kamailio or Deno itself.
+ */
+export function sippTlsSkipReason(): string | undefined {
+  const missing = sippSkipReason();
+  if (missing) return missing;
+  try {
+    const out = new Deno.Command("sipp", { args: ["-v"], stdin: "null" }).outputSync();
+    const version = new TextDecoder().decode(out.stdout).match(/SIPp v[\w.-]*\w/)?.[0] ?? "SIPp";
+    return /TLS/.test(version) ? undefined : `${version} is built without TLS`;
+  } catch (error) {
+    return `sipp -v failed: ${(error as Error).message}`;
+  }
+}
+
 /** Path of a shipped scenario (or `scenario` itself when it is a path). */
 export function sippScenarioPath(scenario: string): string {
   return scenario.includes("/") ? scenario : new URL(`${scenario}.xml`, FIXTURES).pathname;

@@ -67,17 +67,23 @@ Deno.test({
     await using peer = new UdpSipPeer();
     {
       await using k = await startKamailio({ tls: false });
-      const challenge = await peer.request(register(k, peer, "alice", [
-        `Contact: <sip:alice@127.0.0.1:${peer.port}>`,
-      ]), { host: k.host, port: k.udpPort });
+      const challenge = await peer.request(
+        register(k, peer, "alice", [
+          `Contact: <sip:alice@127.0.0.1:${peer.port}>`,
+        ]),
+        { host: k.host, port: k.udpPort },
+      );
       assertEquals(statusOf(challenge), 401);
       assertStringIncludes(challenge, `WWW-Authenticate: Digest realm="${k.domain}"`);
     }
     {
       await using k = await startKamailio({ tls: false, auth: false });
-      const ok = await peer.request(register(k, peer, "alice", [
-        `Contact: <sip:alice@127.0.0.1:${peer.port}>`,
-      ]), { host: k.host, port: k.udpPort });
+      const ok = await peer.request(
+        register(k, peer, "alice", [
+          `Contact: <sip:alice@127.0.0.1:${peer.port}>`,
+        ]),
+        { host: k.host, port: k.udpPort },
+      );
       assertEquals(statusOf(ok), 200);
     }
   },
@@ -85,7 +91,8 @@ Deno.test({
 
 Deno.test({
   ...test,
-  name: `startKamailio() routes requests for an AoR through the Path it was registered with${suffix}`,
+  name:
+    `startKamailio() routes requests for an AoR through the Path it was registered with${suffix}`,
   async fn() {
     await using k = await startKamailio({ tls: false, auth: false });
     await using edge = new UdpSipPeer(); // the gateway's place: named in Path

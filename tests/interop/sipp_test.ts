@@ -1,21 +1,25 @@
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { kamailioSkipReason, startKamailio } from "./_kamailio.ts";
 import { firstReason, freePort } from "./_process.ts";
-import { runSipp, sippArgs, sippSkipReason, startSippUas } from "./_sipp.ts";
+import { runSipp, sippArgs, sippSkipReason, sippTlsSkipReason, startSippUas } from "./_sipp.ts";
 
 const skip = sippSkipReason();
 const suffix = skip ? ` (skipped: ${skip})` : "";
 const skipWithKamailio = firstReason(skip, kamailioSkipReason());
 
 Deno.test("sippArgs() bounds every run and targets the remote", () => {
-  const args = sippArgs({
-    scenario: "uac_message",
-    remote: { host: "127.0.0.1", port: 5080 },
-    calls: 3,
-    timeoutMs: 4500,
-    bufferSize: 1 << 20,
-    keys: { body: "x" },
-  }, 5070, 20000);
+  const args = sippArgs(
+    {
+      scenario: "uac_message",
+      remote: { host: "127.0.0.1", port: 5080 },
+      calls: 3,
+      timeoutMs: 4500,
+      bufferSize: 1 << 20,
+      keys: { body: "x" },
+    },
+    5070,
+    20000,
+  );
   const after = (flag: string) => args[args.indexOf(flag) + 1];
   assertEquals(after("-m"), "3");
   assertEquals(after("-timeout"), "5s");
@@ -94,5 +98,30 @@ Deno.test({
     });
     assertEquals(caller.code, 0, caller.errors || caller.stdout.slice(-1500));
     assertEquals((await dave.result).successful, 1);
+  },
+});
+
+const skipTls = firstReason(sippTlsSkipReason(), kamailioSkipReason());
+
+Deno.test({
+  ignore: !!skipTls,
+  name: `runSipp() registers over TLS with the test certificates${
+    skipTls ? ` (skipped: ${skipTls})` : ""
+  }`,
+  async fn() {
+    await using k = await startKamailio({ tls: true });
+    const registered = await runSipp({
+      scenario: "uac_register",
+      transport: "tls",
+      remote: { host: k.host, port: k.tlsPort! },
+      domain: k.domain,
+      fromUser: "erin",
+      auth: { user: "erin", password: k.password },
+      keys: { expires: "60" },
+      tls: { cert: k.certs!.cert, key: k.certs!.key },
+      traceMessages: true,
+    });
+    assertEquals(registered.code, 0, registered.errors || registered.stdout.slice(-1500));
+    assertStringIncludes(registered.messages, "SIP/2.0/TLS");
   },
 });
