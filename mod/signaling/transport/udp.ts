@@ -102,7 +102,7 @@ export class UdpTransport implements Transport {
         bytes = data.slice();
         addr = from as Deno.NetAddr;
       } catch (error) {
-        if (this.#closed) return;
+        if (this.#closed || error instanceof Deno.errors.BadResource) return;
         // ICMP errors of earlier sends surface here on some platforms: keep receiving.
         this.#sink.log.warn("UDP receive failed", { local: this.local, error: String(error) });
         continue;

@@ -3,7 +3,6 @@ import { TcpTransport, TransportLayer } from "../../../mod/signaling/transport/m
 import {
   encoder,
   eventually,
-  FakeClock,
   GARBAGE_WITHOUT_VIA,
   Inbox,
   malformedWithVia,
@@ -170,29 +169,6 @@ Deno.test("listenTcp() refuses connections over the per-IP limit", async () => {
   }
 });
 
-Deno.test("TransportLayer closes TCP connections idle past idleTimeoutMs", async () => {
-  const inbox = new Inbox();
-  const clock = new FakeClock();
-  const { layer, port } = await tcpLayer(inbox, { clock, limits: { idleTimeoutMs: 60000 } });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
-    await conn.write(encoder.encode(optionsRequest("TCP")));
-    await inbox.message();
-    clock.advance(45000);
-    await conn.write(encoder.encode("\r\n\r\n")); // a keepalive counts as traffic
-    strictEqual(await readUntil(conn, (text) => text.length >= 2), "\r\n");
-    clock.advance(45000);
-    strictEqual(layer.flowCount, 1, "kept alive by the keepalive");
-    clock.advance(30000);
-    strictEqual(await readUntil(conn, () => false), null, "closed after 60 s without traffic");
-    await eventually(() => layer.flowCount === 0, "the flow to close");
-    strictEqual(layer.counters.idleClosed, 1);
-  } finally {
-    conn.close();
-    await layer.close();
-  }
-});
-
 Deno.test("TcpTransport.flowTo() opens one connection and reuses it", async () => {
   const serverInbox = new Inbox();
   const { layer: server, port } = await tcpLayer(serverInbox);
@@ -217,16 +193,5 @@ Deno.test("TcpTransport.flowTo() opens one connection and reuses it", async () =
   } finally {
     await client.close();
     await server.close();
-  }
-});
-
-Deno.test("TransportLayer.flowTo() rejects when no transport of the protocol is open", async () => {
-  const layer = new TransportLayer(new Inbox());
-  try {
-    let error: unknown;
-    await layer.flowTo("tls", { host: "127.0.0.1", port: 5061 }).catch((e) => error = e);
-    ok(error instanceof Error && /no tls transport/.test(error.message));
-  } finally {
-    await layer.close();
   }
 });

@@ -95,6 +95,46 @@ Deno.test("TcpTransport.flowTo() over TLS refuses a server its CA file does not 
   }
 });
 
+Deno.test("TcpTransport.flowTo() over TLS checks the host name only when verify is on", async () => {
+  const { ca, cert, key } = await certs();
+  const serverInbox = new Inbox();
+  // the leaf names 127.0.0.1, ::1 and localhost, not 127.0.0.2
+  const server = new TransportLayer(serverInbox);
+  const listening = await server.listen({
+    protocol: "tls",
+    hostname: "127.0.0.2",
+    port: 0,
+    tls: { cert, key },
+  });
+  const dest = { host: "127.0.0.2", port: listening.local.port };
+  const strict = new TransportLayer(new Inbox());
+  const lax = new TransportLayer(new Inbox());
+  try {
+    await strict.listen({
+      protocol: "tls",
+      hostname: "127.0.0.1",
+      port: 0,
+      tls: { cert, key, ca },
+    });
+    await lax.listen({
+      protocol: "tls",
+      hostname: "127.0.0.1",
+      port: 0,
+      tls: { cert, key, ca, verify: false },
+    });
+    let error: unknown;
+    await strict.flowTo("tls", dest).catch((e) => error = e);
+    ok(error instanceof Error, "verify=yes refuses a certificate for another name");
+    const flow = await lax.flowTo("tls", dest);
+    await lax.send(encoder.encode(optionsRequest("TLS")), flow);
+    await serverInbox.message();
+  } finally {
+    await lax.close();
+    await strict.close();
+    await server.close();
+  }
+});
+
 Deno.test("listenTls() closes a connection whose handshake does not finish in time", async () => {
   const { cert, key } = await certs();
   const inbox = new Inbox();

@@ -118,18 +118,3 @@ Deno.test("UdpTransport.flowById() rebuilds a flow from its id and refuses forei
     await layer.close();
   }
 });
-
-Deno.test("TransportLayer.sendTo() sends a datagram over UDP to an address", async () => {
-  const layer = new TransportLayer(new Inbox());
-  const peer = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  try {
-    await layer.listen({ protocol: "udp", hostname: "127.0.0.1", port: 0 });
-    const port = (peer.addr as Deno.NetAddr).port;
-    const flow = await layer.sendTo("udp", { host: "127.0.0.1", port }, encoder.encode("hello"));
-    strictEqual(flow.remote.port, port);
-    strictEqual(await receiveText(peer), "hello");
-  } finally {
-    peer.close();
-    await layer.close();
-  }
-});

@@ -1,0 +1,162 @@
+import { ok, strictEqual } from "node:assert/strict";
+import type { SipMessage } from "../../../mod/signaling/message/mod.ts";
+import { type Flow, TransportLayer } from "../../../mod/signaling/transport/mod.ts";
+import {
+  decoder,
+  encoder,
+  eventually,
+  FakeClock,
+  Inbox,
+  optionsRequest,
+  readUntil,
+} from "./_helpers.ts";
+
+async function tcpLayer(
+  inbox: Inbox,
+  options: ConstructorParameters<typeof TransportLayer>[1] = {},
+): Promise<{ layer: TransportLayer; port: number }> {
+  const layer = new TransportLayer(inbox, options);
+  const transport = await layer.listen({ protocol: "tcp", hostname: "127.0.0.1", port: 0 });
+  return { layer, port: transport.local.port };
+}
+
+async function receiveText(socket: Deno.DatagramConn, timeoutMs = 5000): Promise<string> {
+  const timer = setTimeout(() => socket.close(), timeoutMs);
+  try {
+    const [bytes] = await socket.receive();
+    return decoder.decode(bytes);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+Deno.test("TransportLayer closes TCP connections idle past idleTimeoutMs", async () => {
+  const inbox = new Inbox();
+  const clock = new FakeClock();
+  const { layer, port } = await tcpLayer(inbox, { clock, limits: { idleTimeoutMs: 60000 } });
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(encoder.encode(optionsRequest("TCP")));
+    await inbox.message();
+    clock.advance(45000);
+    await conn.write(encoder.encode("\r\n\r\n")); // a keepalive counts as traffic
+    strictEqual(await readUntil(conn, (text) => text.length >= 2), "\r\n");
+    clock.advance(45000);
+    strictEqual(layer.flowCount, 1, "kept alive by the keepalive");
+    clock.advance(30000);
+    strictEqual(await readUntil(conn, () => false), null, "closed after 60 s without traffic");
+    await eventually(() => layer.flowCount === 0, "the flow to close");
+    strictEqual(layer.counters.idleClosed, 1);
+  } finally {
+    conn.close();
+    await layer.close();
+  }
+});
+
+Deno.test("TransportLayer.flowTo() rejects when no transport of the protocol is open", async () => {
+  const layer = new TransportLayer(new Inbox());
+  try {
+    let error: unknown;
+    await layer.flowTo("tls", { host: "127.0.0.1", port: 5061 }).catch((e) => error = e);
+    ok(error instanceof Error && /no tls transport/.test(error.message));
+  } finally {
+    await layer.close();
+  }
+});
+
+Deno.test("TransportLayer.sendTo() sends a datagram over UDP to an address", async () => {
+  const layer = new TransportLayer(new Inbox());
+  const peer = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    await layer.listen({ protocol: "udp", hostname: "127.0.0.1", port: 0 });
+    const port = (peer.addr as Deno.NetAddr).port;
+    const flow = await layer.sendTo("udp", { host: "127.0.0.1", port }, encoder.encode("hello"));
+    strictEqual(flow.remote.port, port);
+    strictEqual(await receiveText(peer), "hello");
+  } finally {
+    peer.close();
+    await layer.close();
+  }
+});
+
+Deno.test("TransportLayer.send() serializes a SipMessage", async () => {
+  const inbox = new Inbox();
+  const { layer, port } = await tcpLayer(inbox);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(encoder.encode(optionsRequest("TCP")));
+    const { message, flow } = await inbox.message();
+    await layer.send(message, flow);
+    const echoed = await readUntil(conn, (text) => text.endsWith("\r\n\r\n"));
+    ok(echoed?.startsWith("OPTIONS sip:gateway@127.0.0.1 SIP/2.0\r\n"), echoed ?? "closed");
+    ok(echoed?.includes("CSeq: 1 OPTIONS\r\n"), echoed ?? "closed");
+  } finally {
+    conn.close();
+    await layer.close();
+  }
+});
+
+Deno.test("TransportLayer survives an onMessage handler that throws", async () => {
+  const seen: SipMessage[] = [];
+  const layer = new TransportLayer({
+    onMessage(message: SipMessage, _flow: Flow) {
+      seen.push(message);
+      throw new Error("handler bug");
+    },
+  }, { log: { debug() {}, warn() {} } });
+  const client = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  try {
+    const transport = await layer.listen({ protocol: "udp", hostname: "127.0.0.1", port: 0 });
+    const to = { transport: "udp" as const, hostname: "127.0.0.1", port: transport.local.port };
+    await client.send(encoder.encode(optionsRequest("UDP", "z9hG4bK-1")), to);
+    await client.send(encoder.encode(optionsRequest("UDP", "z9hG4bK-2")), to);
+    await eventually(() => seen.length === 2, "both messages");
+    strictEqual(layer.counters.received, 2);
+  } finally {
+    client.close();
+    await layer.close();
+  }
+});
+
+Deno.test("TransportLayer.close() closes every flow and reports each one", async () => {
+  const inbox = new Inbox();
+  const { layer, port } = await tcpLayer(inbox);
+  const conns: Deno.Conn[] = [];
+  try {
+    for (let i = 0; i < 3; i++) {
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+      conns.push(conn);
+      await conn.write(encoder.encode(optionsRequest("TCP", `z9hG4bK-${i}`)));
+      await inbox.message(i);
+    }
+    strictEqual(layer.flowCount, 3);
+    await layer.close();
+    strictEqual(layer.flowCount, 0);
+    strictEqual(inbox.closedFlows.length, 3);
+    for (const conn of conns) strictEqual(await readUntil(conn, () => false), null);
+    let error: unknown;
+    await layer.listen({ protocol: "udp", hostname: "127.0.0.1", port: 0 }).catch((e) => error = e);
+    ok(error instanceof Error, "a closed layer opens nothing");
+  } finally {
+    for (const conn of conns) {
+      try {
+        conn.close();
+      } catch {
+        // closed by the readUntil timeout
+      }
+    }
+    await layer.close();
+  }
+});
+
+Deno.test("TransportLayer.listen() reads '*' as every IPv4 address", async () => {
+  const layer = new TransportLayer(new Inbox());
+  try {
+    const transport = await layer.listen({ protocol: "udp", hostname: "*", port: 0 });
+    strictEqual(transport.local.host, "0.0.0.0");
+    strictEqual(layer.transport("udp"), transport);
+    strictEqual(layer.transport("udp", "::1"), undefined, "an IPv4 socket cannot reach IPv6");
+  } finally {
+    await layer.close();
+  }
+});
