@@ -34,6 +34,7 @@ import {
   type SipUri,
 } from "../message/mod.ts";
 import type { Target } from "../dns/types.ts";
+import { type Clock, systemClock } from "../transaction/clock.ts";
 import type { Endpoint, Flow, TransportProtocol } from "../transport/transport.ts";
 import { FlowTokenSigner } from "./flow_token.ts";
 import {
@@ -62,6 +63,9 @@ import { type Rejection, validateRequest } from "./validation.ts";
 import { isWsFlow, WsFlows, wsSourceOfFlow } from "./ws_flows.ts";
 import { hackWsVia, restoreVias, rewriteContacts, wsSourceOf } from "./ws_rewrite.ts";
 
+/** RFC 3261 16.6 step 11: Timer C, greater than 3 minutes. */
+const TIMER_C_MS = 181_000;
+
 /** SIP-side transports, in the order a Contact of a browser-to-browser request prefers them. */
 const SIP_SIDE = ["udp", "tcp", "tls"] as const;
 type SipSideProtocol = typeof SIP_SIDE[number];
@@ -84,6 +88,12 @@ export interface SipProxyOptions extends LocalAddressesOptions {
    * @default {[] (forward anywhere)}
    */
   allowedDestinations?: readonly string[] | RelayPolicy;
+  /**
+   * Timer C (RFC 3261 16.6 step 11): an INVITE still without a final response this long after
+   * its last provisional one is cancelled and answered 408. Milliseconds, more than 3 minutes.
+   * @default {181000}
+   */
+  timerC?: number;
 }
 
 /** What {@linkcode SipProxy} works with. */
@@ -93,6 +103,8 @@ export interface SipProxyDeps {
   resolver: ProxyResolver;
   log: ProxyLog;
   options?: SipProxyOptions;
+  /** Clock of Timer C. @default {systemClock of the transaction layer} */
+  clock?: Clock;
 }
 
 /** Counters of what the proxy did. */
@@ -120,6 +132,7 @@ interface ProxyState {
   readonly tx: ProxyServerTransaction;
   readonly key: string;
   client?: ProxyClientTransaction;
+  timerC?: number;
   outFlow?: Flow;
   cancelled: boolean;
   final: boolean;
@@ -131,6 +144,7 @@ export class SipProxy implements ProxyTransactionUser {
   #transactions: ProxyTransactions;
   #resolver: ProxyResolver;
   #log: ProxyLog;
+  #clock: Clock;
   #options: SipProxyOptions;
   #local: LocalAddresses | undefined;
   #signer: FlowTokenSigner;
@@ -153,6 +167,7 @@ export class SipProxy implements ProxyTransactionUser {
     this.#transactions = deps.transactions;
     this.#resolver = deps.resolver;
     this.#log = deps.log;
+    this.#clock = deps.clock ?? systemClock;
     this.#options = deps.options ?? {};
     this.#signer = new FlowTokenSigner({ secret: this.#options.flowTokenSecret });
     const allowed = this.#options.allowedDestinations ?? [];
@@ -173,6 +188,9 @@ export class SipProxy implements ProxyTransactionUser {
   /** Stops taking requests (new ones get 503). */
   close(): void {
     this.#closed = true;
+    for (const state of this.#invites.values()) {
+      if (state.timerC !== undefined) this.#clock.clearTimeout(state.timerC);
+    }
     this.#invites.clear();
   }
 
@@ -331,6 +349,7 @@ export class SipProxy implements ProxyTransactionUser {
       onTimeout: () => this.#finish(state, { status: 408, reason: "Request Timeout" }),
       onTransportError: () => this.#finish(state, { status: 430, reason: "Flow Failed" }),
     });
+    this.#armTimerC(state);
     if (state.cancelled) state.client.cancel();
   }
 
@@ -406,6 +425,7 @@ export class SipProxy implements ProxyTransactionUser {
     };
     this.#counters.forwarded++;
     state.client = this.#transactions.sendRequest(out, flow, events);
+    this.#armTimerC(state);
     if (state.cancelled) state.client.cancel();
   }
 
@@ -493,8 +513,23 @@ export class SipProxy implements ProxyTransactionUser {
       }
     }
     if (response.status >= 200) this.#settle(state);
+    else this.#armTimerC(state);
     this.#counters.responsesRelayed++;
     state.tx.respond(response);
+  }
+
+  /** (Re)starts Timer C of a pending INVITE. */
+  #armTimerC(state: ProxyState): void {
+    if (state.tx.request.method !== "INVITE" || state.final) return;
+    if (state.timerC !== undefined) this.#clock.clearTimeout(state.timerC);
+    state.timerC = this.#clock.setTimeout(() => {
+      state.timerC = undefined;
+      if (state.final) return;
+      this.#log.debug("Timer C fired, cancelling INVITE");
+      state.cancelled = true;
+      state.client?.cancel();
+      this.#finish(state, { status: 408, reason: "Request Timeout" });
+    }, this.#options.timerC ?? TIMER_C_MS);
   }
 
   /** Answers `state`'s request with an error of the proxy's own, once. */
@@ -506,6 +541,8 @@ export class SipProxy implements ProxyTransactionUser {
 
   #settle(state: ProxyState): void {
     state.final = true;
+    if (state.timerC !== undefined) this.#clock.clearTimeout(state.timerC);
+    state.timerC = undefined;
     if (state.tx.request.method === "INVITE") {
       const key = viaKey(state.tx.request);
       if (this.#invites.get(key) === state) this.#invites.delete(key);

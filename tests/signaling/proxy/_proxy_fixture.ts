@@ -17,6 +17,7 @@ import {
   MemoryLog,
 } from "./_loop_transport.ts";
 import { response } from "./_messages.ts";
+import { FakeClock } from "./_fake_clock.ts";
 import type { SipRequest } from "../../../mod/signaling/message/mod.ts";
 
 export const GW = "192.0.2.1";
@@ -26,6 +27,7 @@ export interface Fixture {
   transports: LoopTransports;
   transactions: FakeTransactions;
   log: MemoryLog;
+  clock: FakeClock;
   resolved: string[];
   /** host -> targets the resolver answers; missing: throws. */
   dns: Map<string, Target[]>;
@@ -57,11 +59,13 @@ export function fixture(options: SipProxyOptions = {}): Fixture {
     }
     return Promise.reject(new Error(`Cannot resolve ${host}`));
   };
+  const clock = new FakeClock();
   const proxy = new SipProxy({
     transports,
     transactions,
     resolver,
     log,
+    clock,
     options: {
       instanceId: "gw1",
       flowTokenSecret: "test-secret",
@@ -76,6 +80,7 @@ export function fixture(options: SipProxyOptions = {}): Fixture {
     transports,
     transactions,
     log,
+    clock,
     resolved,
     dns,
     browser,

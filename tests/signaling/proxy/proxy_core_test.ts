@@ -529,3 +529,29 @@ Deno.test("SipProxy relays every method with its body untouched", async () => {
   }
   assertEquals(f.transactions.clients.length, methods.length);
 });
+
+Deno.test("SipProxy cancels an INVITE when Timer C fires after the last provisional response", async () => {
+  const f = fixture({ timerC: 200_000 });
+  const tx = f.receive(browserInvite({ route: SIPML5_ROUTE }), f.browser);
+  await settle();
+  const client = f.transactions.last();
+  client.events.onResponse(answer(client.request, 180));
+  f.clock.advance(150_000);
+  client.events.onResponse(answer(client.request, 183)); // restarts Timer C
+  f.clock.advance(150_000);
+  assertEquals(client.cancelled, false);
+  f.clock.advance(50_000);
+  assert(client.cancelled);
+  assertEquals(tx.statuses, [100, 180, 183, 408]);
+  assertEquals(f.clock.pending, 0);
+});
+
+Deno.test("SipProxy stops Timer C on the final response", async () => {
+  const f = fixture();
+  f.receive(browserInvite({ route: SIPML5_ROUTE }), f.browser);
+  await settle();
+  assertEquals(f.clock.pending, 1);
+  const client = f.transactions.last();
+  client.events.onResponse(answer(client.request, 486));
+  assertEquals(f.clock.pending, 0);
+});

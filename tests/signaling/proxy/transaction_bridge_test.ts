@@ -39,6 +39,7 @@ function stack(targets: Target[]) {
     transactions: bridge.attach(layer),
     resolver: () => Promise.resolve(targets),
     log,
+    clock,
     options: { instanceId: "gw1", flowTokenSecret: "k", interfaceAddresses: [] },
   });
   bridge.user = proxy;
