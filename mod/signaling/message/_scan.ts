@@ -183,12 +183,12 @@ export function formatParams(params: Map<string, string | null>): string {
 }
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** Decodes %HEX escapes once (RFC 3261 19.1.2); invalid escapes are kept literally. */
 export function unescape(text: string): string {
   if (text.indexOf("%") < 0) return text;
   const bytes: number[] = [];
-  const enc = new TextEncoder();
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (
@@ -202,7 +202,7 @@ export function unescape(text: string): string {
     } else {
       const cp = text.codePointAt(i)!;
       if (cp > 0xffff) i++;
-      for (const b of enc.encode(String.fromCodePoint(cp))) bytes.push(b);
+      for (const b of encoder.encode(String.fromCodePoint(cp))) bytes.push(b);
     }
   }
   return decoder.decode(new Uint8Array(bytes));
@@ -211,8 +211,6 @@ export function unescape(text: string): string {
 function isHex(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
 }
-
-const encoder = new TextEncoder();
 
 /** Escapes every char whose code is not marked in `allowed` as %HEX of its UTF-8 bytes. */
 export function escape(text: string, allowed: Uint8Array): string {

@@ -127,8 +127,9 @@ function parseSip(text: string, scheme: string, rest: string): SipUri {
   if (uri.host === "") fail(text, "host is missing");
   for (let i = 0; i < uri.host.length; i++) {
     const c = uri.host.charCodeAt(i);
+    // alphanum, "-", ".", IPv6 ":" "[" "]"; "_" tolerated (seen in real host names).
     const ok = (c >= 48 && c <= 58) || (c >= 65 && c <= 93 && c !== 92) ||
-      (c >= 97 && c <= 122) || c === 45 || c === 46;
+      (c >= 97 && c <= 122) || c === 45 || c === 46 || c === 95;
     if (!ok) fail(text, "invalid host");
   }
   if (hostEnd < hostport.length) {
