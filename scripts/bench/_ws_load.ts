@@ -25,7 +25,7 @@
  * @module
  */
 
-import { LatencyHistogram, type LatencySummary } from "./_stats.ts";
+import { cpuTimeMs, LatencyHistogram, type LatencySummary } from "./_stats.ts";
 
 /** How the generator offers load. */
 export type WsLoadMode = "closed" | "open" | "register";
@@ -80,11 +80,15 @@ export interface WsLoadResult {
   clients: number;
   connected: number;
   connectErrors: number;
+  /** Message of the first failed connection, when any failed. */
+  firstConnectError?: string;
   /** register mode: the one REGISTER per client sent at once. */
   initial?: PhaseResult;
   /** register mode: clients whose last REGISTER got a 200. */
   registered?: number;
   main: PhaseResult;
+  /** CPU time (user + system) of the generator's own process over the run, in ms. */
+  generatorCpuMs: number;
 }
 
 interface Pending {
@@ -236,6 +240,7 @@ export async function runWsLoad(options: WsLoadOptions): Promise<WsLoadResult> {
   const holdS = options.holdS ?? 60;
   const mode = options.mode;
   const run = Math.random().toString(36).slice(2, 8);
+  const cpuStart = cpuTimeMs(Deno.pid);
 
   const { sockets, errors } = await connectAll(
     options.url,
@@ -282,10 +287,18 @@ export async function runWsLoad(options: WsLoadOptions): Promise<WsLoadResult> {
     const entry = pending.get(key);
     if (!entry) return; // late answer of a timed-out request
     pending.delete(key);
+    const latency = performance.now() - entry.sentAt;
+    if (latency >= timeoutMs) {
+      // answered after the timeout, before the sweeper saw it (a starved event loop)
+      phase.timeouts++;
+      lastOk[entry.client] = 0;
+      onFinal(entry.client);
+      return;
+    }
     phase.statuses[status] = (phase.statuses[status] ?? 0) + 1;
     if (status === 200) {
       phase.ok++;
-      phase.histogram.record(performance.now() - entry.sentAt);
+      phase.histogram.record(latency);
       lastOk[entry.client] = 1;
     } else {
       phase.non200++;
@@ -379,17 +392,19 @@ export async function runWsLoad(options: WsLoadOptions): Promise<WsLoadResult> {
         initial,
         registered,
         main,
+        generatorCpuMs: 0,
       };
     } else {
       const main = mode === "closed" ? await closedLoop(durationS) : await openLoop(durationS);
-      result = { mode, clients, connected, connectErrors: errors.length, main };
+      result = { mode, clients, connected, connectErrors: errors.length, main, generatorCpuMs: 0 };
     }
   } finally {
     clearInterval(sweeper);
     for (const ws of sockets) ws?.close();
   }
+  result.generatorCpuMs = cpuTimeMs(Deno.pid) - cpuStart;
   if (errors.length > 0) {
-    (result as WsLoadResult & { firstConnectError?: string }).firstConnectError = errors[0];
+    result.firstConnectError = errors[0];
   }
   return result;
 }

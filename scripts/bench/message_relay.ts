@@ -234,12 +234,14 @@ export interface GatewayOptions {
   udpPort: number;
 }
 
-/** Why the gateway cannot be benchmarked, or undefined when main.ts is there. */
+/** Why the gateway cannot be benchmarked (main.ts or mod/gateway.ts missing), or undefined. */
 export function gatewayMissing(): string | undefined {
-  try {
-    Deno.statSync(`${ROOT}main.ts`);
-  } catch {
-    return "main.ts is missing";
+  for (const file of ["main.ts", "mod/gateway.ts"]) {
+    try {
+      Deno.statSync(`${ROOT}${file}`);
+    } catch {
+      return `${file} is missing`;
+    }
   }
   return undefined;
 }
@@ -412,8 +414,8 @@ function pad(text: string, width: number): string {
 
 function printTable(rows: Row[]): void {
   const header = ["target", "mode", "offered", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"]
-    .concat(["errors", "cpu ms/req"]);
-  const widths = [10, 7, 9, 9, 8, 8, 8, 9, 8, 10];
+    .concat(["errors", "cpu ms/req", "gen cpu ms/req"]);
+  const widths = [10, 7, 9, 9, 8, 8, 8, 9, 8, 11, 14];
   print(header.map((h, i) => pad(h, widths[i])).join(" "));
   for (const row of rows) {
     const m = row.result.main;
@@ -428,6 +430,7 @@ function printTable(rows: Row[]): void {
       fixed(m.latency.maxMs, 1),
       String(errorsOf(row.result)),
       fixed(row.cpuMsPerReq, 3),
+      fixed(m.sent > 0 ? row.result.generatorCpuMs / m.sent : NaN, 3),
     ];
     print(cells.map((c, i) => pad(c, widths[i])).join(" "));
   }
@@ -529,7 +532,10 @@ async function main(): Promise<void> {
   print(`load average at the end: ${Deno.loadavg().map((v) => fixed(v, 2)).join(" ")}`);
   printTable(rows);
   printRatios(rows);
-  print("cpu ms/req: user+system CPU of the target's process tree / 200 OKs (from /proc)");
+  print(
+    "cpu ms/req: user+system CPU of the target's process tree / 200 OKs (from /proc); " +
+      "gen cpu ms/req: the load generator's own CPU / requests sent",
+  );
   if (f.json) {
     await Deno.writeTextFile(
       f.json,
