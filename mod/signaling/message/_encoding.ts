@@ -20,3 +20,15 @@ export function encodeLatin1(text: string): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Decodes bytes one char per byte (ISO-8859-1). TextDecoder("latin1") is windows-1252, which
+ * maps 0x80-0x9F elsewhere and would not encode back to the same bytes.
+ */
+export function decodeLatin1(bytes: Uint8Array): string {
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 8192) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return out;
+}

@@ -14,7 +14,7 @@ import { parseCSeq } from "./cseq.ts";
 import { parseContentLength, parseMaxForwards } from "./numbers.ts";
 import { parseVia } from "./via.ts";
 import { isToken, trimLws } from "./_scan.ts";
-import { markLatin1 } from "./_encoding.ts";
+import { decodeLatin1, markLatin1 } from "./_encoding.ts";
 
 /** Options of {@linkcode parseMessage}. */
 export interface ParseOptions {
@@ -23,7 +23,6 @@ export interface ParseOptions {
 }
 
 const utf8 = new TextDecoder("utf-8");
-const latin1 = new TextDecoder("latin1");
 
 /** Index of the CRLFCRLF that ends the header section at or after `from`, or -1. */
 export function findHeadEnd(bytes: Uint8Array, from: number): number {
@@ -129,7 +128,7 @@ export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): Sip
     let head = utf8.decode(headBytes);
     let isLatin1 = false;
     if (head.indexOf("\uFFFD") >= 0) {
-      head = latin1.decode(headBytes);
+      head = decodeLatin1(headBytes);
       isLatin1 = true;
     }
     lines = splitLines(head);

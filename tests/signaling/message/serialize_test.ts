@@ -63,4 +63,6 @@ Deno.test("serializeMessage() keeps bytes of a head that is not UTF-8", () => {
   bytes[at] = 0xe9; // latin1 é, invalid UTF-8
   const fixed = new Uint8Array([...bytes.subarray(0, at + 1), ...bytes.subarray(at + 2)]);
   assertEquals(serializeMessage(parseMessage(fixed)), fixed);
+  fixed[at] = 0x80; // windows-1252 would read this as U+20AC
+  assertEquals(serializeMessage(parseMessage(fixed)), fixed);
 });
