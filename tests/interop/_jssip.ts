@@ -162,7 +162,15 @@ export async function createJsSipClient(options: JsSipClientOptions): Promise<Js
       }
       const disconnected = new Promise<void>((resolve) => ua.once("disconnected", () => resolve()));
       ua.stop();
-      await withTimeout("JsSIP stop", disconnected, ms).catch(() => {});
+      // JsSIP keeps the WebSocket 2 s longer while transactions linger (they only absorb
+      // retransmissions, which a WebSocket never carries): close it after a short grace.
+      const grace = setTimeout(() => {
+        const transport = (ua as unknown as { _transport?: { disconnect?: () => void } })._transport;
+        transport?.disconnect?.();
+      }, 200);
+      await withTimeout("JsSIP stop", disconnected, ms).catch(() => {}).finally(() =>
+        clearTimeout(grace)
+      );
     })();
     return stopped;
   }
