@@ -1,3 +1,14 @@
+/**
+ * The SIP message layer (pure, no I/O): parseMessage() for datagrams, StreamFramer for byte
+ * streams, serializeMessage() (byte-exact for untouched header lines), Headers (ordered
+ * multimap, raw lines kept), typed views (getVias(), getFrom(), getContacts()...) parsed on
+ * demand and cached, createResponse() and statelessErrorResponse().
+ *
+ * parseMessage() validates what a proxy needs before taking responsibility for a request
+ * (RFC 3261 16.3, RFC 4475), which fills the Via, From, To, CSeq and Contact view caches.
+ *
+ * @module
+ */
 export * from "./errors.ts";
 export * from "./header_names.ts";
 export * from "./headers.ts";

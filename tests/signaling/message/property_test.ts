@@ -111,12 +111,16 @@ Deno.test("serializeMessage() of parseMessage() gives back well-formed input byt
 });
 
 function onlySipParseError(bytes: Uint8Array): void {
+  let once: Uint8Array;
   try {
-    parseMessage(bytes);
+    once = serializeMessage(parseMessage(bytes));
   } catch (e) {
     if (!(e instanceof SipParseError)) throw e;
     assert(e.status === 0 || (e.status >= 400 && e.status <= 599), `status ${e.status}`);
+    return;
   }
+  // What parses must serialize to bytes that parse and serialize the same again.
+  assertEquals(serializeMessage(parseMessage(once)), once);
 }
 
 Deno.test("parseMessage() throws nothing but SipParseError on random bytes", () => {
