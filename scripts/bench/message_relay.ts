@@ -451,6 +451,14 @@ function printRatios(rows: Row[]): void {
         fixed(g.cpuMsPerReq / k.cpuMsPerReq, 2)
       }`,
     );
+    if (mode === "open") {
+      const met = gm.okPerS >= km.okPerS * 0.99 && gm.latency.p99Ms <= km.latency.p99Ms;
+      print(
+        `issue target at ${g.offered} (req/s >= Kamailio's, p99 no worse): ${
+          met ? "met" : "not met"
+        } in this run`,
+      );
+    }
   }
 }
 
