@@ -165,7 +165,8 @@ export async function createJsSipClient(options: JsSipClientOptions): Promise<Js
       // JsSIP keeps the WebSocket 2 s longer while transactions linger (they only absorb
       // retransmissions, which a WebSocket never carries): close it after a short grace.
       const grace = setTimeout(() => {
-        const transport = (ua as unknown as { _transport?: { disconnect?: () => void } })._transport;
+        const transport =
+          (ua as unknown as { _transport?: { disconnect?: () => void } })._transport;
         transport?.disconnect?.();
       }, 200);
       await withTimeout("JsSIP stop", disconnected, ms).catch(() => {}).finally(() =>

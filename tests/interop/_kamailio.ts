@@ -65,6 +65,11 @@ export interface Kamailio {
   readonly domain: string;
   readonly password: string;
   readonly udpPort: number;
+  /**
+   * `127.0.0.1:<udpPort>`: a domain that needs no DNS. `sip:alice@${k.address}` lets a
+   * gateway reach Kamailio by the Request-URI alone (RFC 3263 with an IP and a port).
+   */
+  readonly address: string;
   readonly tcpPort: number;
   /** Present when `tls` was asked. */
   readonly tlsPort?: number;
@@ -225,6 +230,7 @@ async function startOnce(options: KamailioOptions): Promise<Kamailio> {
       domain,
       password,
       udpPort,
+      address: `127.0.0.1:${udpPort}`,
       tcpPort,
       tlsPort,
       wsPort,

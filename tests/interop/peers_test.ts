@@ -27,14 +27,14 @@ Deno.test({
     await using k = await startKamailio({ ws: true, tls: false });
     await using alice = await createJsSipClient({
       wsUrl: k.wsUrl!,
-      uri: `sip:alice@${k.domain}`,
+      uri: `sip:alice@${k.address}`, // the domain is Kamailio's own address: no DNS needed
       password: k.password,
     });
     await alice.register();
     const caller = runSipp({
       scenario: "uac_invite",
       remote: udp(k),
-      domain: k.domain,
+      domain: k.address,
       service: "alice",
       pauseMs: 300,
     });
