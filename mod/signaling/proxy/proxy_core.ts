@@ -341,7 +341,7 @@ export class SipProxy implements ProxyTransactionUser {
   }
 
   #sendToFlow(state: ProxyState, prepared: SipRequest, flow: Flow): void {
-    const out = this.#finishOutgoing(state, prepared, flow.protocol, flow);
+    const out = this.#finishOutgoing(state, prepared, flow.protocol, flow, true);
     state.outFlow = flow;
     this.#counters.forwarded++;
     state.client = this.#transactions.sendRequest(out, flow, {
@@ -403,7 +403,8 @@ export class SipProxy implements ProxyTransactionUser {
       return next({ status: 503, reason: "Service Unavailable" });
     }
     if (state.cancelled || state.final) return;
-    const out = this.#finishOutgoing(state, prepared, target.protocol, flow);
+    const last = index + 1 >= targets.length;
+    const out = this.#finishOutgoing(state, prepared, target.protocol, flow, last);
     state.outFlow = flow;
     let provisional = false;
     const events: ProxyClientEvents = {
@@ -431,15 +432,17 @@ export class SipProxy implements ProxyTransactionUser {
 
   /**
    * The per-hop part of forwarding (RFC 3261 16.6 steps 4, 8): Contact of a browser, Record-
-   * Route, Path, our Via. `prepared` is left untouched (failover builds again from it).
+   * Route, Path, our Via. `prepared` is left untouched (failover builds again from it)
+   * unless `consume` says no other attempt will need it.
    */
   #finishOutgoing(
     state: ProxyState,
     prepared: SipRequest,
     outProtocol: TransportProtocol,
     outFlow: Flow,
+    consume: boolean,
   ): SipRequest {
-    const out = cloneRequest(prepared);
+    const out = consume ? prepared : cloneRequest(prepared);
     const inFlow = state.tx.flow;
     const contactProtocol = this.#sipSideFor(isWsFlow(outFlow) ? undefined : outProtocol);
     if (isWsFlow(inFlow) && contactProtocol !== undefined) {

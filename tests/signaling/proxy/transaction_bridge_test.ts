@@ -149,3 +149,35 @@ Deno.test("TransactionBridge a browser flow that closes fails the SIP side's INV
   assertEquals(statuses(sip), [100, 430]);
   s.layer.close();
 });
+
+Deno.test("TransactionBridge passes the browser's ACK for a 2xx on statelessly", async () => {
+  const s = stack([pbx]);
+  s.layer.receive(browserInvite(), s.browser);
+  await settle();
+  const sip = s.udp.flows.get("10.0.0.5:5060")!;
+  const invite = sip.sent[0];
+  assert(invite.kind === "request");
+  s.layer.receive(answer(invite, 200, ["Contact: <sip:bob@10.0.0.5:5060>"]), sip);
+  const ok = s.browser.sent.at(-1)!;
+  assert(ok.kind === "response" && ok.status === 200);
+  const routes = invite.headers.getAll("Record-Route").reverse();
+  s.layer.receive(
+    request([
+      "ACK sip:bob@10.0.0.5:5060 SIP/2.0",
+      "Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKack77",
+      ...routes.map((r) => `Route: ${r}`),
+      'From: "Alice" <sip:alice@example.com>;tag=atag',
+      `To: ${ok.headers.get("To")}`,
+      "Call-ID: inv-call-1",
+      "CSeq: 10 ACK",
+      "Max-Forwards: 70",
+    ]),
+    s.browser,
+  );
+  await settle();
+  assertEquals(statuses(sip), ["INVITE", "ACK"]);
+  const ack = sip.sent[1];
+  assertEquals(ack.headers.has("Route"), false);
+  assertEquals(ack.headers.count("Via"), 2);
+  s.layer.close();
+});
