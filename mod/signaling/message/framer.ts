@@ -1,12 +1,14 @@
 /**
  * StreamFramer: cuts a byte stream (TCP, TLS) into SIP messages by Content-Length (RFC 3261
  * 18.3), and recognises RFC 5626 3.5.1 keepalives between messages: CRLFCRLF is a ping (answer
- * with CRLF), a lone CRLF is a pong. Bodies are never scanned.
+ * with CRLF), a lone CRLF is a pong. Bodies are never scanned. Every error is fatal (close
+ * the connection); a 513 for a message whose header section was read carries its Via,
+ * Call-ID... so that statelessErrorResponse() can answer before closing.
  */
 import { SipParseError } from "./errors.ts";
 import { headerKey } from "./header_names.ts";
 import { parseContentLength } from "./numbers.ts";
-import { findHeadEnd } from "./parse.ts";
+import { fillErrorContext, findHeadEnd } from "./parse.ts";
 
 /** What {@linkcode StreamFramer.push} found. */
 export type FramerEvent =
@@ -86,7 +88,10 @@ export class StreamFramer {
       }
       const end = headEnd + 4 + length;
       if (end - pos > this.#max) {
+        const head = buf.slice(pos, headEnd);
         this.#fail(events, `message of ${end - pos} bytes exceeds ${this.#max}`, 513);
+        const error = (events[events.length - 1] as { error: SipParseError }).error;
+        fillErrorContext(error, head);
         return events;
       }
       if (end > this.#len) {

@@ -74,6 +74,28 @@ function toField(line: string): HeaderField {
   return { name, key: headerKey(name), value: trimLws(value), raw: line };
 }
 
+/** Logical lines of a header section, or [] when it cannot be split. */
+function headLines(head: Uint8Array): string[] {
+  try {
+    return splitLines(decodeLatin1(head));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Fills `err` with the Via, Call-ID, From, To and CSeq values and the kind of message read
+ * from a header section (bytes before the empty line), for a stateless answer.
+ */
+export function fillErrorContext(err: SipParseError, head: Uint8Array): void {
+  let i = 0;
+  while (i + 1 < head.length && head[i] === 13 && head[i + 1] === 10) i += 2;
+  const isResponse = (head[i] | 0x20) === 115 && (head[i + 1] | 0x20) === 105 &&
+    (head[i + 2] | 0x20) === 112 && head[i + 3] === 47;
+  err.isRequest = !isResponse;
+  fillContext(err, headLines(head.subarray(i)));
+}
+
 /** Reads Via, Call-ID, From, To and CSeq from raw lines, for a stateless error answer. */
 function fillContext(err: SipParseError, lines: string[]): void {
   const vias: string[] = [];
@@ -110,6 +132,9 @@ export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): Sip
   let lines: string[] = [];
   try {
     if (bytes.length - start > maxSize) {
+      // Read the header section (if it fits) so that the 513 can be answered.
+      const end = findHeadEnd(bytes.subarray(0, start + maxSize), start);
+      if (end >= 0) lines = headLines(bytes.subarray(start, end));
       fail(`${bytes.length - start} bytes exceed the limit of ${maxSize}`, 513);
     }
     if (start >= bytes.length) fail("empty input");

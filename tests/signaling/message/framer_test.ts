@@ -1,5 +1,9 @@
 import { assert, assertEquals } from "./_assert.ts";
-import { type FramerEvent, StreamFramer } from "../../../mod/signaling/message/mod.ts";
+import {
+  type FramerEvent,
+  statelessErrorResponse,
+  StreamFramer,
+} from "../../../mod/signaling/message/mod.ts";
 
 const enc = new TextEncoder();
 
@@ -91,4 +95,17 @@ Deno.test("StreamFramer.push() frames binary bodies by length only", () => {
   const f = new StreamFramer();
   const ev = f.push(message(body));
   assertEquals(kinds(ev), ["message"]);
+});
+
+Deno.test("StreamFramer.push() gives a too-large request's Via to answer 513", () => {
+  const f = new StreamFramer({ maxMessageSize: 150 });
+  const ev = f.push(message("x".repeat(200), "Call-ID: big1\r\nCSeq: 1 MESSAGE\r\n"));
+  const e = ev[0];
+  assert(e.type === "error" && e.fatal);
+  assertEquals(e.error.status, 513);
+  assertEquals(e.error.vias, ["SIP/2.0/TCP h;branch=z9hG4bK1"]);
+  assertEquals(e.error.isRequest, true);
+  const answer = new TextDecoder().decode(statelessErrorResponse(e.error));
+  assert(answer.startsWith("SIP/2.0 513 Message Too Large\r\n"), answer);
+  assert(answer.includes("Call-ID: big1\r\n"));
 });

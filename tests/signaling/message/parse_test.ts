@@ -154,8 +154,15 @@ Deno.test("parseMessage() discards bad responses with status 0", () => {
 });
 
 Deno.test("parseMessage() rejects input over maxSize with 513", () => {
-  const big = request([`X-Pad: ${"a".repeat(2000)}`]);
+  const big = msg([
+    "MESSAGE sip:b@x SIP/2.0",
+    ...BASE.slice(0, 5),
+    "CSeq: 1 MESSAGE",
+    "Content-Length: 2000",
+  ], "a".repeat(2000));
   const e = assertThrows(() => parseMessage(big, { maxSize: 1000 }), SipParseError, "exceed");
   assertEquals(e.status, 513);
+  assertEquals(e.vias, ["SIP/2.0/UDP 192.0.2.1:5060;branch=z9hG4bK74bf9"]);
+  assertEquals(e.callId, "3848276298220188511@192.0.2.1");
   assertEquals(parseMessage(big).kind, "request");
 });
