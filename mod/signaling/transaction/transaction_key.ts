@@ -16,7 +16,7 @@
 import type { SipMessage, SipRequest } from "../message/message.ts";
 import { parseCSeq } from "../message/cseq.ts";
 import { parseNameAddr } from "../message/name_addr.ts";
-import { parseVia } from "../message/via.ts";
+import { parseVia, type Via } from "../message/via.ts";
 
 /** The RFC 3261 branch prefix (RFC 3261 8.1.1.7). */
 export const MAGIC_COOKIE = "z9hG4bK";
@@ -45,9 +45,23 @@ function cseqOf(message: SipMessage): { seq: number; method: string } {
   return parseCSeq(value);
 }
 
+/**
+ * The parsed top Via: the Headers' cached typed view (shared with the layers above), or the
+ * top value alone when a lower Via does not parse.
+ */
+function parsedTopVia(message: SipMessage): Via {
+  try {
+    const vias = message.headers.typed("via", parseVia);
+    if (vias.length > 0) return vias[0];
+  } catch {
+    // A lower Via is malformed: matching needs only the top one.
+  }
+  return parseVia(topVia(message));
+}
+
 /** Branch of the top Via, undefined when absent. */
 export function topBranch(message: SipMessage): string | undefined {
-  return parseVia(topVia(message)).params.get("branch") ?? undefined;
+  return parsedTopVia(message).params.get("branch") ?? undefined;
 }
 
 /** Whether a branch was built by an RFC 3261 element. */
@@ -81,8 +95,7 @@ export function serverTransactionKey(
   request: SipRequest,
   options: { method?: string; toTag?: string } = {},
 ): string {
-  const viaText = topVia(request);
-  const via = parseVia(viaText);
+  const via = parsedTopVia(request);
   const requestMethod = options.method ?? request.method;
   const method = requestMethod === "ACK" ? "INVITE" : requestMethod;
   const branch = via.params.get("branch") ?? undefined;
@@ -100,7 +113,7 @@ export function serverTransactionKey(
     tagOf(request, "from"),
     callId,
     seq,
-    viaText.replace(/\s+/g, ""),
+    topVia(request).replace(/\s+/g, ""),
     method,
   ].join("\n");
 }
