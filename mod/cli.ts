@@ -103,7 +103,10 @@ export interface RunOptions {
   stderr?: (text: string) => void;
   /** Where log lines go once logging is set up. @default {consoleSink} */
   sink?: LogSink;
-  /** Resolves with the signal name when the gateway must stop. @default {SIGINT or SIGTERM} */
+  /**
+   * Called before the gateway starts; resolves with the signal name when it must stop.
+   * @default {listenForSignals: SIGINT or SIGTERM}
+   */
   waitForSignal?: () => Promise<string>;
   /** Options of loadConfig (file reading, default path). */
   load?: LoadConfigOptions;
@@ -165,14 +168,20 @@ export async function run(args: readonly string[], options: RunOptions = {}): Pr
     logger.fatal("No gateway to start");
     return 1;
   }
+  // Listen before starting, so that a signal during startup stops the gateway cleanly
+  // once it is up instead of killing the process half-way.
+  const stop = options.waitForSignal
+    ? { signal: options.waitForSignal(), dispose() {} }
+    : listenForSignals();
   let gateway: Gateway;
   try {
     gateway = await options.startGateway(config, logger);
   } catch (error) {
+    stop.dispose();
     logger.fatal("Cannot start the gateway", { error });
     return 1;
   }
-  const signal = await (options.waitForSignal ?? waitForSignal)();
+  const signal = await stop.signal;
   logger.info("Stopping", { signal });
   try {
     await gateway.close();
@@ -184,19 +193,30 @@ export async function run(args: readonly string[], options: RunOptions = {}): Pr
   return 0;
 }
 
-/** Resolves with "SIGINT" or "SIGTERM", whichever comes first, then removes the listeners. */
-export function waitForSignal(): Promise<string> {
+/** A pending wait for SIGINT or SIGTERM. */
+export interface SignalWait {
+  /** Resolves with the name of the first signal received. */
+  signal: Promise<string>;
+  /** Removes the listeners (the promise then never resolves). */
+  dispose(): void;
+}
+
+/** Listens for SIGINT and SIGTERM; the listeners are removed after the first one. */
+export function listenForSignals(): SignalWait {
   const signals = ["SIGINT", "SIGTERM"] as const;
-  return new Promise((resolve) => {
-    const handlers = signals.map((signal) => {
-      const handler = () => {
-        signals.forEach((s, i) => Deno.removeSignalListener(s, handlers[i]));
-        resolve(signal);
-      };
-      Deno.addSignalListener(signal, handler);
-      return handler;
+  let handlers: (() => void)[] = [];
+  const dispose = () => {
+    handlers.forEach((handler, i) => Deno.removeSignalListener(signals[i], handler));
+    handlers = [];
+  };
+  const signal = new Promise<string>((resolve) => {
+    handlers = signals.map((name) => () => {
+      dispose();
+      resolve(name);
     });
+    signals.forEach((s, i) => Deno.addSignalListener(s, handlers[i]));
   });
+  return { signal, dispose };
 }
 
 function writer(stream: { writeSync(p: Uint8Array): number }): (text: string) => void {

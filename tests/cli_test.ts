@@ -1,5 +1,13 @@
 import { deepStrictEqual, equal, match, ok, throws } from "node:assert/strict";
-import { parseArgs, run, type RunOptions, USAGE, UsageError, VERSION } from "../mod/cli.ts";
+import {
+  listenForSignals,
+  parseArgs,
+  run,
+  type RunOptions,
+  USAGE,
+  UsageError,
+  VERSION,
+} from "../mod/cli.ts";
 import type { Config } from "../mod/config/config.ts";
 import type { Logger } from "../mod/log.ts";
 import meta from "../deno.json" with { type: "json" };
@@ -92,7 +100,7 @@ Deno.test("run() starts the gateway with the config and a logger, closes it on a
     },
   });
   equal(await run([], options), 0);
-  deepStrictEqual(calls, ["start", "wait", "close"]);
+  deepStrictEqual(calls, ["wait", "start", "close"]);
   equal(started?.config.transports.length, 3);
   equal(started?.logger.scope, "gateway");
   ok(logs.some((line) => /INFO {2}\[gateway\] webrtc2sip .* starting/.test(line)));
@@ -102,7 +110,7 @@ Deno.test("run() starts the gateway with the config and a logger, closes it on a
 Deno.test("run() exits 1 and logs FATAL when the gateway cannot start", async () => {
   const { options, logs } = io({
     startGateway: () => Promise.reject(new Error("EADDRINUSE")),
-    waitForSignal: () => Promise.reject(new Error("must not wait")),
+    waitForSignal: () => new Promise(() => {}),
   });
   equal(await run([], options), 1);
   ok(logs.some((line) => /FATAL \[gateway\] Cannot start the gateway .*EADDRINUSE/.test(line)));
@@ -209,4 +217,18 @@ Deno.test("run() closes the gateway and exits 0 on SIGTERM in a real process", a
   } finally {
     clearTimeout(timer);
   }
+});
+
+Deno.test("listenForSignals() resolves on SIGTERM and removes its listeners", async () => {
+  const wait = listenForSignals();
+  Deno.kill(Deno.pid, "SIGTERM");
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), 5000);
+  });
+  equal(await Promise.race([wait.signal, timeout]), "SIGTERM");
+  clearTimeout(timer);
+  // Disposing twice is harmless; a disposed wait leaves no listener keeping the test alive.
+  wait.dispose();
+  listenForSignals().dispose();
 });
