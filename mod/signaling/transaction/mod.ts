@@ -20,3 +20,4 @@ export * from "./transaction_user.ts";
 export * from "./client_transaction.ts";
 export * from "./server_transaction.ts";
 export * from "./transaction_layer.ts";
+export * from "./flow_transport.ts";
