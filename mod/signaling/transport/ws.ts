@@ -50,7 +50,8 @@ export async function listenWs(
 /** Whether a Sec-WebSocket-Protocol header value offers `sip`. */
 export function offersSip(header: string | null): boolean {
   if (!header) return false;
-  return header.split(",").some((token) => token.trim().toLowerCase() === "sip");
+  // tokens are case-sensitive (RFC 6455 4.1); the registered one is "sip" (RFC 7118 7)
+  return header.split(",").some((token) => token.trim() === "sip");
 }
 
 /** A WS or WSS listener and its connections, indexed by remote address. */
@@ -152,10 +153,20 @@ export class WsTransport implements Transport {
         headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "5" },
       });
     }
-    const { socket, response } = Deno.upgradeWebSocket(req, {
-      protocol: "sip",
-      idleTimeout: Math.ceil(sink.limits.wsPingIntervalMs / 1000),
-    });
+    let upgraded: { socket: WebSocket; response: Response };
+    try {
+      upgraded = Deno.upgradeWebSocket(req, {
+        protocol: "sip",
+        idleTimeout: Math.ceil(sink.limits.wsPingIntervalMs / 1000),
+      });
+    } catch (error) {
+      sink.count("refusedUpgrades");
+      return new Response(`400 Bad Request: cannot upgrade to WebSocket: ${errorText(error)}\n`, {
+        status: 400,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+    }
+    const { socket, response } = upgraded;
     const flow = new WsFlow(
       socket,
       this.protocol,
@@ -312,4 +323,8 @@ function isKeepalive(bytes: Uint8Array, length: 2 | 4): boolean {
   if (bytes.length !== length) return false;
   for (let i = 0; i < length; i++) if (bytes[i] !== (i % 2 === 0 ? 13 : 10)) return false;
   return true;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -108,11 +108,17 @@ Deno.test("listenWs() refuses an upgrade without the sip subprotocol with a 400"
     ok(answer.includes("subprotocol 'sip'"), answer);
     const other = await rawHttp(port, upgradeRequest(["chat", "mqtt"]));
     ok(other.startsWith("HTTP/1.1 400"), other);
+    const noKey = await rawHttp(
+      port,
+      upgradeRequest(["sip"]).replace("Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n", ""),
+    );
+    ok(noKey.startsWith("HTTP/1.1 400"), noKey);
+    ok(noKey.includes("cannot upgrade to WebSocket"), noKey);
     const sip = await rawHttp(port, upgradeRequest(["chat", "sip"]));
     ok(sip.startsWith("HTTP/1.1 101"), sip);
     ok(/sec-websocket-protocol: sip\r\n/i.test(sip), sip);
     await eventually(() => layer.flowCount === 0, "the raw connection's flow to close");
-    strictEqual(layer.counters.refusedUpgrades, 2);
+    strictEqual(layer.counters.refusedUpgrades, 3);
   } finally {
     await layer.close();
   }
@@ -120,7 +126,8 @@ Deno.test("listenWs() refuses an upgrade without the sip subprotocol with a 400"
 
 Deno.test("offersSip() finds the sip token in Sec-WebSocket-Protocol", () => {
   strictEqual(offersSip("sip"), true);
-  strictEqual(offersSip("chat, SIP"), true);
+  strictEqual(offersSip("chat, sip"), true);
+  strictEqual(offersSip("SIP"), false, "subprotocol tokens are case-sensitive");
   strictEqual(offersSip("sips"), false);
   strictEqual(offersSip(null), false);
 });
