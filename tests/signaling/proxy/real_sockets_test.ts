@@ -45,10 +45,9 @@ class Inbox {
 
 Deno.test("SipProxy relays REGISTER and MESSAGE between a WebSocket and UDP on loopback", async () => {
   const bridge = new TransactionBridge();
-  let proxy: SipProxy | undefined;
   const transports = new TransportLayer({
     onMessage: (message, flow) => layer.receive(message, flow),
-    onFlowClosed: (flow) => proxy?.onFlowClosed(flow),
+    onFlowClosed: (flow) => bridge.user?.onFlowClosed(flow),
   }, { log: silent });
   const layer = new TransactionLayer(
     {
@@ -60,7 +59,7 @@ Deno.test("SipProxy relays REGISTER and MESSAGE between a WebSocket and UDP on l
   );
   const udp = await transports.listen({ protocol: "udp", hostname: "127.0.0.1", port: 0 });
   const ws = await transports.listen({ protocol: "ws", hostname: "127.0.0.1", port: 0 });
-  proxy = new SipProxy({
+  const proxy = new SipProxy({
     transports,
     transactions: bridge.attach(layer),
     resolver: dnsResolver(() => Promise.reject(new Error("no DNS in this test"))),
