@@ -168,6 +168,7 @@ export class ClientTransaction {
 
   #sendCancel(handlers: ClientTransactionHandlers): void {
     this.#cancelWanted = undefined;
+    // Throws when a CANCEL with this branch already runs (sent by the user itself).
     this.#cancel = this.#host.startClient(createCancel(this.request), this.target, handlers);
     this.#runner.feed({ type: "cancel-sent" }, {});
   }
@@ -194,7 +195,10 @@ export class ClientTransaction {
         if (!response) break;
         this.#lastResponse = response;
         this.#call("onResponse", () => this.#handlers.onResponse?.(response, this));
-        if (response.status < 200 && this.#cancelWanted) this.#sendCancel(this.#cancelWanted);
+        if (response.status < 200 && this.#cancelWanted) {
+          const handlers = this.#cancelWanted;
+          this.#call("cancel", () => this.#sendCancel(handlers));
+        }
         if (response.status >= 200) this.#cancelWanted = undefined;
         break;
       case "timeout":

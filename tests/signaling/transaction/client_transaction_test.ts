@@ -196,3 +196,15 @@ Deno.test("FlowFailedError carries the flow id", () => {
     "FlowFailedError",
   ]);
 });
+
+Deno.test("ClientTransaction.cancel() logs, not throws, when a CANCEL of that branch already runs", () => {
+  const { layer, transport, warnings } = testLayer();
+  const tx = layer.sendRequest(request(), UDP, {});
+  tx.cancel();
+  layer.sendRequest(request({ method: "CANCEL" }), UDP, {});
+  layer.receive(response(180), UDP);
+  assertEquals(transport.lines, ["INVITE", "CANCEL"]);
+  assertEquals(warnings, ["Transaction user callback threw"]);
+  assertEquals(tx.state, "proceeding");
+  layer.close();
+});
