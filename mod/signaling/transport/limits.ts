@@ -19,7 +19,8 @@ export interface Limits {
    * @default {10000} */
   handshakeTimeoutMs: number;
   /** A TCP or TLS connection with no bytes received (keepalives count) for this long is
-   * closed, in milliseconds. WebSocket liveness uses pings instead ({@linkcode wsPingIntervalMs}).
+   * closed, in milliseconds; connections the gateway opened are pinged with CRLFCRLF after
+   * half of it. WebSocket liveness uses pings instead ({@linkcode wsPingIntervalMs}).
    * @default {300000} */
   idleTimeoutMs: number;
   /** Interval of the WebSocket pings; a connection that does not answer one with a pong

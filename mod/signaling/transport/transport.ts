@@ -74,6 +74,8 @@ export interface TransportCounters {
   idleClosed: number;
   /** CRLFCRLF keepalives answered with CRLF (RFC 5626 3.5.1). */
   keepalivePings: number;
+  /** CRLFCRLF keepalives sent on idle connections the gateway opened (RFC 5626 3.5.1). */
+  keepalivesSent: number;
   /** Writes that failed. */
   sendErrors: number;
 }

@@ -54,6 +54,8 @@ export interface TransportLayerOptions {
   log?: TransportLog;
 }
 
+const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
+
 const REAL_CLOCK: Clock = {
   now: () => performance.now(),
   setTimeout: (callback, ms) => Number(setTimeout(callback, ms)),
@@ -71,6 +73,7 @@ function zeroCounters(): TransportCounters {
     handshakeTimeouts: 0,
     idleClosed: 0,
     keepalivePings: 0,
+    keepalivesSent: 0,
     sendErrors: 0,
   };
 }
@@ -344,15 +347,23 @@ export class TransportLayer {
     if (this.#clock === REAL_CLOCK) Deno.unrefTimer(this.#sweepTimer);
   }
 
-  /** Closes TCP and TLS connections idle for longer than the idle timeout. */
+  /** Closes TCP and TLS connections idle for longer than the idle timeout. Connections the
+   * gateway opened get a CRLFCRLF ping (RFC 5626 3.5.1) once idle for half of it: a peer that
+   * answers with CRLF keeps them open. */
   #sweepIdle(): void {
     const now = this.#clock.now();
+    const idle = this.limits.idleTimeoutMs;
     for (const flow of this.#flows.values()) {
       if (flow.closed || (flow.protocol !== "tcp" && flow.protocol !== "tls")) continue;
-      if (now - flow.lastActivity < this.limits.idleTimeoutMs) continue;
-      this.#counters.idleClosed++;
-      this.#log.debug("Closing idle connection", { flow: flow.id });
-      flow.close();
+      const quiet = now - flow.lastActivity;
+      if (quiet >= idle) {
+        this.#counters.idleClosed++;
+        this.#log.debug("Closing idle connection", { flow: flow.id });
+        flow.close();
+      } else if (!flow.inbound && quiet >= idle / 2) {
+        this.#counters.keepalivesSent++;
+        flow.send(CRLFCRLF).catch(() => {});
+      }
     }
   }
 }

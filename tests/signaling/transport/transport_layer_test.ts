@@ -1,6 +1,10 @@
 import { ok, strictEqual } from "node:assert/strict";
 import type { SipMessage } from "../../../mod/signaling/message/mod.ts";
-import { type Flow, TransportLayer } from "../../../mod/signaling/transport/mod.ts";
+import {
+  type Flow,
+  type TrackedFlow,
+  TransportLayer,
+} from "../../../mod/signaling/transport/mod.ts";
 import {
   decoder,
   encoder,
@@ -158,5 +162,32 @@ Deno.test("TransportLayer.listen() reads '*' as every IPv4 address", async () =>
     strictEqual(layer.transport("udp", "::1"), undefined, "an IPv4 socket cannot reach IPv6");
   } finally {
     await layer.close();
+  }
+});
+
+Deno.test("TransportLayer pings idle connections it opened and keeps them while answered", async () => {
+  const clock = new FakeClock();
+  const limits = { idleTimeoutMs: 60000 };
+  const serverInbox = new Inbox();
+  const { layer: server, port } = await tcpLayer(serverInbox, { clock, limits });
+  const { layer: client } = await tcpLayer(new Inbox(), { clock, limits });
+  try {
+    const flow = await client.flowTo("tcp", { host: "127.0.0.1", port });
+    await client.send(encoder.encode(optionsRequest("TCP")), flow);
+    await serverInbox.message();
+    const tracked = flow as TrackedFlow;
+    for (let ping = 1; ping <= 4; ping++) {
+      clock.advance(30000); // half the idle timeout without traffic: the client pings
+      strictEqual(client.counters.keepalivesSent, ping);
+      // the server's CRLF answer refreshes the client's idle clock
+      await eventually(() => tracked.lastActivity === clock.now(), "the CRLF answer");
+      strictEqual(server.counters.keepalivePings, ping);
+    }
+    strictEqual(flow.closed, false, "kept open for 2 minutes by answered pings");
+    strictEqual(client.counters.idleClosed, 0);
+    strictEqual(server.counters.idleClosed, 0, "the pings count as traffic on the server too");
+  } finally {
+    await client.close();
+    await server.close();
   }
 });
