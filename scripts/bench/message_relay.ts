@@ -10,7 +10,7 @@
  *
  * Usage: `deno run -A scripts/bench/message_relay.ts [--duration 20] [--rate 5000]
  *   [--clients 50] [--targets kamailio,gateway] [--modes closed,open] [--warmup 2]
- *   [--kamailio-children 2] [--kamailio-tcp-children 4] [--json out.json]`
+ *   [--kamailio-children 2] [--kamailio-tcp-children 2] [--json out.json]`
  *
  * The helpers that start the peers (SIPp, Kamailio, the gateway, the generator) are exported
  * for scripts/bench/register_load.ts.
@@ -193,7 +193,7 @@ export interface KamailioOptions {
   wsPort: number;
   /** UDP worker processes. @default {2} */
   children?: number;
-  /** TCP (WebSocket) worker processes. @default {4} */
+  /** TCP (WebSocket) worker processes. @default {2} */
   tcpChildren?: number;
   /** Memory manager (`-x`): qm (Kamailio's default, debug-heavy), fm or tlsf. @default {"tlsf"} */
   memManager?: string;
@@ -206,7 +206,7 @@ export async function startKamailio(options: KamailioOptions, workDir: string): 
     .replaceAll("{{UDP_PORT}}", String(options.udpPort))
     .replaceAll("{{WS_PORT}}", String(options.wsPort))
     .replaceAll("{{CHILDREN}}", String(options.children ?? 2))
-    .replaceAll("{{TCP_CHILDREN}}", String(options.tcpChildren ?? 4));
+    .replaceAll("{{TCP_CHILDREN}}", String(options.tcpChildren ?? 2));
   const path = `${workDir}/kamailio.cfg`;
   await Deno.writeTextFile(path, cfg);
   const peer = new Peer("kamailio", "kamailio", [
@@ -493,7 +493,7 @@ async function main(): Promise<void> {
             udpPort: freePort("udp"),
             wsPort,
             children: Number(f["kamailio-children"] ?? 2),
-            tcpChildren: Number(f["kamailio-tcp-children"] ?? 4),
+            tcpChildren: Number(f["kamailio-tcp-children"] ?? 2),
             memManager: f["kamailio-mem"] ?? "tlsf",
           }, workDir);
         } catch (e) {

@@ -172,7 +172,7 @@ async function main(): Promise<void> {
         udpPort,
         wsPort,
         children: Number(f["kamailio-children"] ?? 2),
-        tcpChildren: Number(f["kamailio-tcp-children"] ?? 4),
+        tcpChildren: Number(f["kamailio-tcp-children"] ?? 2),
         memManager: f["kamailio-mem"] ?? "tlsf",
       }, workDir);
     } catch (e) {
