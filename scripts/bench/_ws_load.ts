@@ -266,13 +266,17 @@ export async function runWsLoad(options: WsLoadOptions): Promise<WsLoadResult> {
     const key = `${run}x${client}x${seq}`;
     total++;
     phase.sent++;
-    try {
-      ws.send(text);
-    } catch {
+    if (ws.readyState !== WebSocket.OPEN) {
       phase.sendErrors++;
       return;
     }
     pending.set(key, { client, sentAt: performance.now() });
+    try {
+      ws.send(text);
+    } catch {
+      pending.delete(key);
+      phase.sendErrors++;
+    }
   }
 
   function onData(data: unknown): void {
