@@ -23,6 +23,7 @@ export interface HeaderField {
 // Friend access for the parser and serializer of this directory (not re-exported).
 let fromFields: (fields: HeaderField[]) => Headers;
 let fieldsOf: (headers: Headers) => HeaderField[];
+let seed: (headers: Headers, key: string, parse: unknown, values: unknown[]) => void;
 
 function checkField(name: string, value: string): void {
   if (!isToken(name)) throw new TypeError(`Invalid header name "${name}"`);
@@ -42,6 +43,10 @@ export class Headers {
       return h;
     };
     fieldsOf = (h) => h.#fields;
+    seed = (h, key, parse, values) => {
+      h.#views ??= new Map();
+      h.#views.set(key, [parse, values]);
+    };
   }
 
   /** Builds headers from `[name, value]` pairs, in order. */
@@ -193,4 +198,14 @@ export function headersFromFields(fields: HeaderField[]): Headers {
 /** The fields of `headers`, in order (message serializer only). */
 export function headerFields(headers: Headers): readonly HeaderField[] {
   return fieldsOf(headers);
+}
+
+/** Stores a typed view computed by the parser (message parser only). */
+export function seedView<T>(
+  headers: Headers,
+  key: string,
+  parse: (value: string) => T,
+  values: T[],
+): void {
+  seed(headers, key, parse, values);
 }

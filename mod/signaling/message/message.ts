@@ -3,6 +3,9 @@ import { Headers } from "./headers.ts";
 import { REASON_PHRASES } from "./reasons.ts";
 import { parseUri, type SipUri } from "./uri.ts";
 
+/** Shared empty body (length 0, so it cannot be written to). */
+const EMPTY = new Uint8Array(0);
+
 /** A SIP request: `Method SP Request-URI SP SIP-Version CRLF` headers, body. */
 export class SipRequest {
   readonly kind = "request";
@@ -18,7 +21,7 @@ export class SipRequest {
     method: string,
     uri: string,
     headers: Headers = new Headers(),
-    body: Uint8Array = new Uint8Array(0),
+    body: Uint8Array = EMPTY,
   ) {
     this.method = method;
     this.uri = uri;
@@ -49,7 +52,7 @@ export class SipResponse {
     status: number,
     reason: string = REASON_PHRASES[status] ?? "",
     headers: Headers = new Headers(),
-    body: Uint8Array = new Uint8Array(0),
+    body: Uint8Array = EMPTY,
   ) {
     this.status = status;
     this.reason = reason;

@@ -6,14 +6,14 @@
  * To, CSeq, Contact) are parsed once and stay cached in the Headers.
  */
 import { SipParseError } from "./errors.ts";
-import { type HeaderField, headersFromFields } from "./headers.ts";
+import { type HeaderField, headersFromFields, seedView } from "./headers.ts";
 import { headerKey } from "./header_names.ts";
 import { SipMessage, SipRequest, SipResponse } from "./message.ts";
-import { parseContact, parseNameAddr } from "./name_addr.ts";
-import { parseCSeq } from "./cseq.ts";
+import { type NameAddr, parseContact, parseNameAddr } from "./name_addr.ts";
+import { type CSeq, parseCSeq } from "./cseq.ts";
 import { parseContentLength, parseMaxForwards } from "./numbers.ts";
-import { parseVia } from "./via.ts";
-import { isToken, trimLws } from "./_scan.ts";
+import { parseVia, type Via } from "./via.ts";
+import { isToken, splitList, trimLws } from "./_scan.ts";
 import { decodeLatin1, markLatin1 } from "./_encoding.ts";
 
 /** Options of {@linkcode parseMessage}. */
@@ -220,8 +220,13 @@ function parseStartLine(line: string, isResponse: boolean): SipMessage | SipPars
 
 /** Checks the rules of RFC 3261 8.1.1 / 16.3 / RFC 4475; returns Content-Length if any. */
 function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
-  let callIds = 0, froms = 0, tos = 0, cseqs = 0, maxForwards = 0, vias = 0;
+  let callIds = 0, maxForwards = 0;
   let length: number | undefined;
+  const froms: NameAddr[] = [];
+  const tos: NameAddr[] = [];
+  const cseqs: CSeq[] = [];
+  const vias: Via[] = [];
+  const contacts: (NameAddr | "*")[] = [];
   for (const f of fields) {
     switch (f.key) {
       case "call-id":
@@ -231,16 +236,21 @@ function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
         }
         break;
       case "from":
-        froms++;
+        froms.push(parseNameAddr(f.value));
         break;
       case "to":
-        tos++;
+        tos.push(parseNameAddr(f.value));
         break;
       case "cseq":
-        cseqs++;
+        cseqs.push(parseCSeq(f.value));
         break;
       case "via":
-        vias++;
+        f.values ??= splitList(f.value);
+        for (const v of f.values) vias.push(parseVia(v));
+        break;
+      case "contact":
+        f.values ??= splitList(f.value);
+        for (const v of f.values) contacts.push(parseContact(v));
         break;
       case "max-forwards":
         maxForwards++;
@@ -255,21 +265,23 @@ function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
     }
   }
   if (callIds === 0) fail("Call-ID header is missing");
-  if (froms === 0) fail("From header is missing");
-  if (tos === 0) fail("To header is missing");
-  if (cseqs === 0) fail("CSeq header is missing");
-  if (vias === 0) fail("Via header is missing");
+  if (froms.length === 0) fail("From header is missing");
+  if (tos.length === 0) fail("To header is missing");
+  if (cseqs.length === 0) fail("CSeq header is missing");
+  if (vias.length === 0) fail("Via header is missing");
   if (callIds > 1) fail("more than one Call-ID header");
-  if (froms > 1) fail("more than one From header");
-  if (tos > 1) fail("more than one To header");
-  if (cseqs > 1) fail("more than one CSeq header");
+  if (froms.length > 1) fail("more than one From header");
+  if (tos.length > 1) fail("more than one To header");
+  if (cseqs.length > 1) fail("more than one CSeq header");
   if (maxForwards > 1) fail("more than one Max-Forwards header");
+  // The views the proxy reads first are cached now (same parsers as views.ts uses).
   const h = msg.headers;
-  const cseq = h.typed("cseq", parseCSeq)[0];
-  h.typed("from", parseNameAddr);
-  h.typed("to", parseNameAddr);
-  h.typed("via", parseVia);
-  h.typed("contact", parseContact);
+  seedView(h, "from", parseNameAddr, froms);
+  seedView(h, "to", parseNameAddr, tos);
+  seedView(h, "cseq", parseCSeq, cseqs);
+  seedView(h, "via", parseVia, vias);
+  seedView(h, "contact", parseContact, contacts);
+  const cseq = cseqs[0];
   if (msg.kind === "request") {
     if (cseq.method !== msg.method) fail(`CSeq method ${cseq.method} differs from ${msg.method}`);
     const uri = msg.requestUri();
