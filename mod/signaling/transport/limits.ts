@@ -12,7 +12,7 @@ export interface Limits {
   /** Largest UDP datagram read; bigger ones are truncated by the kernel and then dropped.
    * @default {65535} */
   maxDatagramSize: number;
-  /** Live inbound stream and WebSocket connections allowed from one IP address.
+  /** Live inbound stream and WebSocket connections allowed from one IP address; 0: no limit.
    * @default {100} */
   maxConnectionsPerIp: number;
   /** Time allowed for a TLS handshake or a WebSocket upgrade, in milliseconds.
@@ -20,7 +20,7 @@ export interface Limits {
   handshakeTimeoutMs: number;
   /** A TCP or TLS connection with no bytes received (keepalives count) for this long is
    * closed, in milliseconds; connections the gateway opened are pinged with CRLFCRLF after
-   * half of it. WebSocket liveness uses pings instead ({@linkcode wsPingIntervalMs}).
+   * half of it. 0: never. WebSocket liveness uses pings instead ({@linkcode wsPingIntervalMs}).
    * @default {300000} */
   idleTimeoutMs: number;
   /** Interval of the WebSocket pings; a connection that does not answer one with a pong

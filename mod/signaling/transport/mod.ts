@@ -6,3 +6,4 @@ export * from "./tcp.ts";
 export * from "./tls.ts";
 export * from "./ws.ts";
 export * from "./transport_layer.ts";
+export * from "./from_config.ts";

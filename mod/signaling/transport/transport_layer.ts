@@ -218,7 +218,9 @@ export class TransportLayer {
       log: this.#log,
       receive: (bytes, flow) => this.#receive(bytes, flow),
       reject: (error, flow) => this.#reject(error, flow),
-      admit: (host) => (this.#perIp.get(host) ?? 0) < this.limits.maxConnectionsPerIp,
+      admit: (host) =>
+        this.limits.maxConnectionsPerIp === 0 ||
+        (this.#perIp.get(host) ?? 0) < this.limits.maxConnectionsPerIp,
       flowOpened: (flow) => {
         this.#flows.set(flow.id, flow);
         if (!flow.inbound) return;
