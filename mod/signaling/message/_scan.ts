@@ -27,6 +27,25 @@ export function isToken(text: string): boolean {
   return true;
 }
 
+/**
+ * Parses `1*DIGIT` (surrounding whitespace allowed, leading zeros allowed) not above `max`;
+ * never overflows (RFC 4475 3.1.2.4).
+ */
+export function parseDigits(value: string, max: number, what: string): number {
+  const text = value.trim();
+  if (text === "") throw new SipParseError(`Cannot parse ${what}: value is missing`);
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) {
+      throw new SipParseError(`Cannot parse ${what}: "${text.slice(0, 20)}" is not a number`);
+    }
+    n = n * 10 + (c - 48);
+    if (n > max) throw new SipParseError(`Cannot parse ${what}: value is above ${max}`);
+  }
+  return n;
+}
+
 /** Index after the run of token chars starting at `i`. */
 export function readToken(text: string, i: number): number {
   while (i < text.length) {

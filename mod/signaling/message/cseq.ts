@@ -1,7 +1,7 @@
 /** The CSeq header (RFC 3261 20.16): `CSeq = 1*DIGIT LWS Method`, at most 2^32-1. */
 import { SipParseError } from "./errors.ts";
-import { isToken } from "./_scan.ts";
-import { MAX_UINT32, parseDigits } from "./numbers.ts";
+import { isToken, parseDigits } from "./_scan.ts";
+import { MAX_UINT32 } from "./numbers.ts";
 
 /** A parsed CSeq. */
 export interface CSeq {
