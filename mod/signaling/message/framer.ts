@@ -31,6 +31,8 @@ export class StreamFramer {
   #buf = new Uint8Array(0);
   #len = 0;
   #scanFrom = 0;
+  /** End offset (in the buffer) of a message whose head was read and whose body is awaited. */
+  #pendingEnd: number | undefined;
   #failed = false;
 
   constructor(options: StreamFramerOptions = {}) {
@@ -50,6 +52,14 @@ export class StreamFramer {
     let pos = 0;
     const buf = this.#buf;
     while (pos < this.#len) {
+      if (this.#pendingEnd !== undefined) {
+        if (this.#pendingEnd > this.#len) break;
+        events.push({ type: "message", bytes: buf.slice(pos, this.#pendingEnd) });
+        pos = this.#pendingEnd;
+        this.#scanFrom = pos;
+        this.#pendingEnd = undefined;
+        continue;
+      }
       if (buf[pos] === 13) {
         if (pos + 1 >= this.#len) break; // lone CR: wait for more
         if (buf[pos + 1] !== 10) {
@@ -95,7 +105,7 @@ export class StreamFramer {
         return events;
       }
       if (end > this.#len) {
-        this.#scanFrom = headEnd; // the head is complete; wait for the body
+        this.#pendingEnd = end; // the head is complete; wait for the body
         break;
       }
       events.push({ type: "message", bytes: buf.slice(pos, end) });
@@ -130,6 +140,7 @@ export class StreamFramer {
     this.#buf.copyWithin(0, n, this.#len);
     this.#len -= n;
     this.#scanFrom = Math.max(0, this.#scanFrom - n);
+    if (this.#pendingEnd !== undefined) this.#pendingEnd -= n;
     if (this.#len === 0 && this.#buf.length > 65536) this.#buf = new Uint8Array(4096);
   }
 }

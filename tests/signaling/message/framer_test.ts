@@ -109,3 +109,17 @@ Deno.test("StreamFramer.push() gives a too-large request's Via to answer 513", (
   assert(answer.startsWith("SIP/2.0 513 Message Too Large\r\n"), answer);
   assert(answer.includes("Call-ID: big1\r\n"));
 });
+
+Deno.test("StreamFramer.push() frames a large body arriving in small chunks", () => {
+  const body = "b".repeat(30000);
+  const bytes = message(body);
+  const f = new StreamFramer();
+  const out: FramerEvent[] = [];
+  for (let i = 0; i < bytes.length; i += 7) {
+    out.push(...f.push(bytes.subarray(i, i + 7)));
+    if (i + 7 < bytes.length) assertEquals(f.buffered, i + 7);
+  }
+  assertEquals(kinds(out), ["message"]);
+  assertEquals(out[0].type === "message" ? out[0].bytes : undefined, bytes);
+  assertEquals(f.buffered, 0);
+});
