@@ -61,21 +61,22 @@ export class StreamFramer {
         continue;
       }
       if (buf[pos] === 13) {
-        if (pos + 1 >= this.#len) break; // lone CR: wait for more
+        // Between messages, RFC 5626 3.5.1: CRLFCRLF is a ping, a lone CRLF a pong.
+        const left = this.#len - pos;
+        if (left < 2) break; // CR: wait for the LF
         if (buf[pos + 1] !== 10) {
           this.#fail(events, "bare CR between messages");
           return events;
         }
-        if (pos + 3 < this.#len && buf[pos + 2] === 13 && buf[pos + 3] === 10) {
+        if (left >= 4 && buf[pos + 2] === 13 && buf[pos + 3] === 10) {
           events.push({ type: "ping" });
           pos += 4;
-        } else if (pos + 2 < this.#len && buf[pos + 2] !== 13) {
+        } else if (left === 3 && buf[pos + 2] === 13) {
+          break; // CRLF CR: wait for the LF
+        } else {
           events.push({ type: "pong" });
           pos += 2;
-        } else if (pos + 2 >= this.#len) {
-          events.push({ type: "pong" });
-          pos += 2;
-        } else break; // CRLF CR: wait for the LF
+        }
         continue;
       }
       const headEnd = findHeadEnd(buf.subarray(0, this.#len), Math.max(pos, this.#scanFrom));
