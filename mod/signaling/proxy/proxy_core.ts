@@ -25,11 +25,11 @@
 
 import {
   createResponse,
-  parseMessage,
+  headerKey,
+  Headers,
   parseNameAddr,
   parseVia,
-  serializeMessage,
-  type SipRequest,
+  SipRequest,
   type SipResponse,
   type SipUri,
 } from "../message/mod.ts";
@@ -625,10 +625,22 @@ export class SipProxy implements ProxyTransactionUser {
   }
 }
 
-/** Deep copy of a request (RFC 3261 16.6 step 1); unchanged header lines stay byte-exact. */
+/**
+ * Copy of a request (RFC 3261 16.6 step 1): header lines copied with their raw text (byte-
+ * exact), grouped by name in order of first appearance (the order of fields of one name is
+ * kept, which is all RFC 3261 7.3.1 makes significant); the body is shared, never modified.
+ */
 function cloneRequest(request: SipRequest): SipRequest {
-  const copy = parseMessage(serializeMessage(request));
-  if (copy.kind !== "request") throw new Error("Cannot copy request");
+  const headers = new Headers();
+  const copied = new Set<string>();
+  for (const [name] of request.headers.entries()) {
+    const key = headerKey(name);
+    if (copied.has(key)) continue;
+    copied.add(key);
+    headers.copyFrom(request.headers, name);
+  }
+  const copy = new SipRequest(request.method, request.uri, headers, request.body);
+  copy.version = request.version;
   return copy;
 }
 
