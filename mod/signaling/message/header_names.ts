@@ -64,8 +64,41 @@ export const LIST_HEADERS: ReadonlySet<string> = new Set([
 
 const cache = new Map<string, string>();
 
+/** Names as usually written, by length, compared before the cache (no hashing). */
+const USUAL: [string, string][][] = [];
+for (
+  const name of [
+    "Via",
+    "From",
+    "To",
+    "Call-ID",
+    "CSeq",
+    "Contact",
+    "Max-Forwards",
+    "Content-Type",
+    "Content-Length",
+    "Route",
+    "Record-Route",
+    "Allow",
+    "Supported",
+    "Require",
+    "Expires",
+    "User-Agent",
+    "Authorization",
+    "Proxy-Authorization",
+    "WWW-Authenticate",
+    "Proxy-Authenticate",
+    "Session-Expires",
+    "Path",
+  ]
+) (USUAL[name.length] ??= []).push([name, name.toLowerCase()]);
+
 /** Canonical key of a header name: lower case long form (`v` and `VIA` give `via`). */
 export function headerKey(name: string): string {
+  const usual = USUAL[name.length];
+  if (usual !== undefined) {
+    for (let i = 0; i < usual.length; i++) if (usual[i][0] === name) return usual[i][1];
+  }
   let key = cache.get(name);
   if (key === undefined) {
     const lower = name.toLowerCase();

@@ -45,17 +45,18 @@ function fail(detail: string, status = 400): never {
 function splitLines(head: string): string[] {
   const lines: string[] = [];
   let from = 0;
-  while (from <= head.length) {
-    let end = head.indexOf("\r\n", from);
-    if (end < 0) end = head.length;
+  for (;;) {
+    const cr = head.indexOf("\r", from);
+    const lf = head.indexOf("\n", from);
+    const end = cr < 0 ? head.length : cr;
+    if (lf !== (cr < 0 ? -1 : cr + 1)) fail("bare CR or LF in a header line");
     const line = head.slice(from, end);
-    if (line.indexOf("\n") >= 0 || line.indexOf("\r") >= 0) fail("bare CR or LF in a header line");
     const c = line.charCodeAt(0);
     if ((c === 32 || c === 9) && lines.length > 0) lines[lines.length - 1] += "\r\n" + line;
     else lines.push(line);
+    if (cr < 0) return lines;
     from = end + 2;
   }
-  return lines;
 }
 
 function toField(line: string): HeaderField {
