@@ -12,3 +12,9 @@ export function nextFlowId(protocol: TransportProtocol): string {
 export function endpointKey(host: string, port: number): string {
   return host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
 }
+
+/** An IPv4-mapped IPv6 address (`::ffff:192.0.2.1`, seen on dual-stack `::` sockets) as the
+ * IPv4 address it is; other hosts unchanged. */
+export function normalizeHost(host: string): string {
+  return /^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(host) ? host.slice(7) : host;
+}

@@ -7,7 +7,7 @@
  */
 
 import { StreamFramer } from "../message/mod.ts";
-import { nextFlowId } from "./_flow_id.ts";
+import { nextFlowId, normalizeHost } from "./_flow_id.ts";
 import type { Endpoint, TrackedFlow, TransportSink } from "./transport.ts";
 
 const CRLF = new Uint8Array([13, 10]);
@@ -53,8 +53,8 @@ export class StreamConnection implements TrackedFlow {
     this.protocol = protocol;
     const local = conn.localAddr as Deno.NetAddr;
     const remote = conn.remoteAddr as Deno.NetAddr;
-    this.local = { host: local.hostname, port: local.port };
-    this.remote = { host: remote.hostname, port: remote.port };
+    this.local = { host: normalizeHost(local.hostname), port: local.port };
+    this.remote = { host: normalizeHost(remote.hostname), port: remote.port };
     this.#conn = conn;
     this.#sink = sink;
     this.#framer = new StreamFramer({ maxMessageSize: sink.limits.maxMessageSize });

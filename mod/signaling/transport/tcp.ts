@@ -5,7 +5,7 @@
  * @module
  */
 
-import { endpointKey } from "./_flow_id.ts";
+import { endpointKey, normalizeHost } from "./_flow_id.ts";
 import { StreamConnection } from "./stream_connection.ts";
 import type { Endpoint, Flow, Transport, TransportSink } from "./transport.ts";
 
@@ -178,7 +178,7 @@ export class TcpTransport implements Transport {
         continue;
       }
       const remote = conn.remoteAddr as Deno.NetAddr;
-      if (!this.#sink.admit(remote.hostname)) {
+      if (!this.#sink.admit(normalizeHost(remote.hostname))) {
         this.#sink.count("refusedConnections");
         conn.close();
         continue;

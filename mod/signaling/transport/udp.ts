@@ -5,7 +5,7 @@
  * @module
  */
 
-import { endpointKey } from "./_flow_id.ts";
+import { endpointKey, normalizeHost } from "./_flow_id.ts";
 import type { Endpoint, Flow, Transport, TransportSink } from "./transport.ts";
 
 /** Where a UDP transport listens. */
@@ -109,7 +109,10 @@ export class UdpTransport implements Transport {
       }
       if (isKeepalive(bytes)) continue; // CRLF keepalives (RFC 5626 3.5.1 style): no answer
       try {
-        this.#sink.receive(bytes, this.flow({ host: addr.hostname, port: addr.port }));
+        this.#sink.receive(
+          bytes,
+          this.flow({ host: normalizeHost(addr.hostname), port: addr.port }),
+        );
       } catch (error) {
         this.#sink.log.warn("UDP datagram handling failed", { error: String(error) });
       }

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { endpointKey, nextFlowId } from "./_flow_id.ts";
+import { endpointKey, nextFlowId, normalizeHost } from "./_flow_id.ts";
 import type { TlsCredentials } from "./tls.ts";
 import type { Endpoint, Flow, TrackedFlow, Transport, TransportSink } from "./transport.ts";
 
@@ -145,8 +145,8 @@ export class WsTransport implements Transport {
         headers: { "content-type": "text/plain; charset=utf-8" },
       });
     }
-    const remote = info.remoteAddr;
-    if (this.#closed || !sink.admit(remote.hostname)) {
+    const remote = { host: normalizeHost(info.remoteAddr.hostname), port: info.remoteAddr.port };
+    if (this.#closed || !sink.admit(remote.host)) {
       sink.count("refusedConnections");
       return new Response(TOO_MANY, {
         status: 503,
@@ -172,12 +172,12 @@ export class WsTransport implements Transport {
       this.protocol,
       {
         local: this.#local,
-        remote: { host: remote.hostname, port: remote.port },
+        remote,
       },
       sink,
       this.#flowClosed,
     );
-    this.#byRemote.set(endpointKey(remote.hostname, remote.port), flow);
+    this.#byRemote.set(endpointKey(remote.host, remote.port), flow);
     return response;
   }
 }

@@ -56,7 +56,7 @@ Deno.test("listenUdp() delivers a parsed OPTIONS and replies reach the sender ov
 
 Deno.test({
   name: "listenUdp() delivers a parsed OPTIONS and replies reach the sender over IPv6",
-  ignore: !hasIpv6(),
+  ignore: !hasIpv6(), // no IPv6 loopback on this machine
   fn: () => roundTrip("::1"),
 });
 
@@ -117,4 +117,27 @@ Deno.test("UdpTransport.flowById() rebuilds a flow from its id and refuses forei
   } finally {
     await layer.close();
   }
+});
+
+Deno.test({
+  name: "listenUdp() on '::' serves IPv4 peers under their IPv4 address",
+  ignore: !hasIpv6(), // no IPv6 on this machine: a '::' socket cannot be opened
+  async fn() {
+    const inbox = new Inbox();
+    const layer = new TransportLayer(inbox);
+    const client = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+    try {
+      const transport = await layer.listen({ protocol: "udp", hostname: "::", port: 0 });
+      strictEqual(layer.transport("udp", "127.0.0.1"), transport, "dual stack reaches IPv4");
+      const to = { transport: "udp" as const, hostname: "127.0.0.1", port: transport.local.port };
+      await client.send(encoder.encode(optionsRequest("UDP")), to);
+      const { flow } = await inbox.message();
+      strictEqual(flow.remote.host, "127.0.0.1");
+      await flow.send(encoder.encode("pong"));
+      strictEqual(await receiveText(client), "pong");
+    } finally {
+      client.close();
+      await layer.close();
+    }
+  },
 });
