@@ -75,12 +75,13 @@ function toField(line: string): HeaderField {
   return { name, key: headerKey(name), value: trimLws(value), raw: line };
 }
 
-/** Logical lines of a header section, or [] when it cannot be split. */
+/** Logical lines of a header section; a lenient split when it has bare CRs or LFs. */
 function headLines(head: Uint8Array): string[] {
+  const text = decodeLatin1(head);
   try {
-    return splitLines(decodeLatin1(head));
+    return splitLines(text);
   } catch {
-    return [];
+    return text.split(/\r?\n(?![ \t])/);
   }
 }
 
@@ -105,6 +106,7 @@ function fillContext(err: SipParseError, lines: string[]): void {
     if (colon < 0) continue;
     const key = headerKey(lines[i].slice(0, colon).trim());
     const value = trimLws(lines[i].slice(colon + 1).replace(/[ \t]*\r\n[ \t]+/g, " "));
+    if (/[\r\n]/.test(value)) continue; // never echo line breaks into an answer
     if (key === "via") {
       for (const v of value.split(",")) if (v.trim() !== "") vias.push(v.trim());
     } else if (key === "call-id") err.callId ??= value;
@@ -175,6 +177,11 @@ export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): Sip
   } catch (e) {
     if (!(e instanceof SipParseError)) throw e;
     e.isRequest = !isResponse;
+    if (lines.length === 0) {
+      const limit = Math.min(bytes.length, start + maxSize);
+      const end = findHeadEnd(bytes.subarray(0, limit), start);
+      lines = headLines(bytes.subarray(start, end < 0 ? limit : end));
+    }
     if (isResponse) {
       e.status = 0;
       e.reason = "Discard";

@@ -45,15 +45,17 @@ export function statelessErrorResponse(err: SipParseError): Uint8Array | undefin
   if (err.isRequest !== true || err.status < 300 || !err.vias || err.vias.length === 0) {
     return undefined;
   }
+  const unsafe = /[\r\n]/;
+  if (err.vias.some((v) => unsafe.test(v))) return undefined;
   let text = `SIP/2.0 ${err.status} ${err.reason}\r\n`;
   for (const v of err.vias) text += `Via: ${v}\r\n`;
-  if (err.from !== undefined) text += `From: ${err.from}\r\n`;
-  if (err.to !== undefined) {
+  if (err.from !== undefined && !unsafe.test(err.from)) text += `From: ${err.from}\r\n`;
+  if (err.to !== undefined && !unsafe.test(err.to)) {
     const tag = /;\s*tag\s*=/i.test(err.to) ? "" : `;tag=${randomTag()}`;
     text += `To: ${err.to}${tag}\r\n`;
   }
-  if (err.callId !== undefined) text += `Call-ID: ${err.callId}\r\n`;
-  if (err.cseq !== undefined) text += `CSeq: ${err.cseq}\r\n`;
+  if (err.callId !== undefined && !unsafe.test(err.callId)) text += `Call-ID: ${err.callId}\r\n`;
+  if (err.cseq !== undefined && !unsafe.test(err.cseq)) text += `CSeq: ${err.cseq}\r\n`;
   text += "Content-Length: 0\r\n\r\n";
   return encoder.encode(text);
 }

@@ -105,3 +105,17 @@ Deno.test("statelessErrorResponse() gives nothing without a Via or for responses
   assertEquals(resp.isRequest, false);
   assertEquals(statelessErrorResponse(resp), undefined);
 });
+
+Deno.test("statelessErrorResponse() answers a request with a bare LF, without echoing it", () => {
+  const err = parseError(REQ.replace("Timestamp: 54", "Timestamp: 54\nInjected: yes"));
+  assertEquals(err.status, 400);
+  const text = dec.decode(statelessErrorResponse(err));
+  assert(text.startsWith("SIP/2.0 400 Bad Request\r\n"), text);
+  assert(text.includes("Via: SIP/2.0/WSS abc.invalid;branch=z9hG4bK1\r\n"));
+  assert(!text.includes("Injected"));
+  const bad = Object.assign(new SipParseError("x"), {
+    isRequest: true,
+    vias: ["SIP/2.0/UDP h\r\nX: y"],
+  });
+  assertEquals(statelessErrorResponse(bad), undefined);
+});
