@@ -44,7 +44,7 @@ import {
   needsRecordRoute,
   wantsPath,
 } from "./gateway_routes.ts";
-import { LocalAddresses, type LocalAddressesOptions } from "./local_addresses.ts";
+import { bareHost, LocalAddresses, type LocalAddressesOptions } from "./local_addresses.ts";
 import { addOwnVia, loopKey, newBranch } from "./own_via.ts";
 import type {
   ProxyClientEvents,
@@ -309,10 +309,20 @@ export class SipProxy implements ProxyTransactionUser {
     else this.#finish(state, { status: 487, reason: "Request Terminated" });
   }
 
-  /** Where a request goes after route processing. */
+  /**
+   * Where a request goes after route processing. A browser's route set always starts with
+   * the gateway's entry facing that browser (its own flow token, perhaps of a flow it had
+   * before reconnecting): for a request from a WebSocket the first token is skipped, further
+   * ones name destinations.
+   */
   #destination(hop: NextHop, inFlow: Flow): Destination {
+    let skipOwnToken = isWsFlow(inFlow);
     for (const own of hop.ownRoutes) {
       if (own.user === undefined || own.user === "") continue;
+      if (skipOwnToken) {
+        skipOwnToken = false;
+        continue;
+      }
       const payload = this.#signer.verify(own.user);
       if (payload === undefined) {
         return { kind: "reject", rejection: { status: 403, reason: "Invalid Flow Token" } };
@@ -616,7 +626,7 @@ export class SipProxy implements ProxyTransactionUser {
       throw new Error(`No transaction for a response to a browser (from ${flow.remote.host})`);
     }
     const protocol = next.transport.toLowerCase() as TransportProtocol;
-    const host = next.params.get("received") ?? next.host.replace(/^\[|\]$/g, "");
+    const host = next.params.get("received") ?? bareHost(next.host);
     const rport = next.params.get("rport");
     const port = rport ? Number(rport) : next.port ?? (protocol === "tls" ? 5061 : 5060);
     const out = await this.#transports.flowTo(protocol, { host, port });

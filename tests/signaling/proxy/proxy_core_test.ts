@@ -555,3 +555,49 @@ Deno.test("SipProxy stops Timer C on the final response", async () => {
   client.events.onResponse(answer(client.request, 486));
   assertEquals(f.clock.pending, 0);
 });
+
+Deno.test("SipProxy routes a reconnected browser's in-dialog BYE despite its stale own flow token", async () => {
+  const f = fixture();
+  const oldFlow = f.transports.get("ws").accept({ host: "127.0.0.1", port: 40999 });
+  const staleToken = f.proxy.flowToken(oldFlow);
+  oldFlow.close();
+  f.proxy.onFlowClosed(oldFlow);
+  const tx = f.receive(
+    request([
+      "BYE sip:bob@10.0.0.7:5060 SIP/2.0",
+      "Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKbye3",
+      `Route: <sip:${staleToken}@${GW}:10060;transport=ws;lr;ob>, <sip:${GW}:5060;transport=udp;lr>`,
+      "From: <sip:alice@example.com>;tag=atag",
+      "To: <sip:bob@example.com>;tag=uas",
+      "Call-ID: inv-call-1",
+      "CSeq: 12 BYE",
+      "Max-Forwards: 70",
+    ]),
+    f.browser,
+  );
+  await settle();
+  assertEquals(tx.statuses, []);
+  assertEquals(f.transactions.last().flow.remote, { host: "10.0.0.7", port: 5060 });
+});
+
+Deno.test("SipProxy forwards browser to browser by the second flow token of the route set", async () => {
+  const f = fixture();
+  const other = f.transports.get("ws").accept({ host: "127.0.0.1", port: 40200 });
+  const route = `<sip:${f.proxy.flowToken(f.browser)}@${GW}:10060;transport=ws;lr;ob>, ` +
+    `<sip:${f.proxy.flowToken(other)}@${GW}:10060;transport=ws;lr;ob>`;
+  f.receive(
+    request([
+      "BYE sip:carol@192.0.2.1:5060;ws-src-ip=127.0.0.1;ws-src-port=40200 SIP/2.0",
+      "Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKbye4",
+      `Route: ${route}`,
+      "From: <sip:alice@example.com>;tag=atag",
+      "To: <sip:carol@example.com>;tag=ctag",
+      "Call-ID: b2b-1",
+      "CSeq: 2 BYE",
+      "Max-Forwards: 70",
+    ]),
+    f.browser,
+  );
+  await settle();
+  assertEquals(f.transactions.last().flow, other);
+});
