@@ -10,7 +10,7 @@
  * 20.10; RFC 4475 3.3.12), and a URI with "?headers", "," or ";" must be bracketed.
  */
 import { SipParseError } from "./errors.ts";
-import { formatParams, parseParams, readQuoted, skipLws, TOKEN } from "./_scan.ts";
+import { formatParams, parseParams, readQuoted, skipLws, TOKEN, trimLws } from "./_scan.ts";
 import { formatUri, parseUri, type SipUri } from "./uri.ts";
 
 /** A parsed name-addr or addr-spec with its header parameters (tag, expires, q...). */
@@ -41,17 +41,24 @@ export function parseNameAddr(value: string): NameAddr {
     i = skipLws(value, end);
     if (value.charCodeAt(i) !== 60) fail('"<" expected after the display name');
   }
-  const lt = value.indexOf("<", i);
-  if (displayName !== undefined || lt >= 0) {
+  // An unquoted display name is tokens and LWS up to "<"; anything else starts an addr-spec
+  // (whose params may hold a quoted "<").
+  let lt = i;
+  if (displayName === undefined) {
+    while (lt < n) {
+      const c = value.charCodeAt(lt);
+      if (c < 128 && TOKEN[c] === 0 && c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+      lt++;
+    }
+    const c = value.charCodeAt(lt);
+    if (c !== 60 && c !== 58 && value.indexOf("<", lt) >= 0) {
+      fail(`display name "${value.slice(i, lt + 1).slice(0, 40)}" must be quoted`);
+    }
+  }
+  if (displayName !== undefined || value.charCodeAt(lt) === 60) {
     if (displayName === undefined) {
-      const dn = value.slice(i, lt).trim();
-      for (let k = 0; k < dn.length; k++) {
-        const c = dn.charCodeAt(k);
-        if (c < 128 && TOKEN[c] === 0 && c !== 32 && c !== 9 && c !== 13 && c !== 10) {
-          fail(`display name "${dn.slice(0, 40)}" must be quoted`);
-        }
-      }
-      if (dn !== "") displayName = dn.replace(/\s+/g, " ");
+      const dn = trimLws(value.slice(i, lt));
+      if (dn !== "") displayName = dn.replace(/[ \t\r\n]+/g, " ");
       i = lt;
     }
     const gt = value.indexOf(">", i);

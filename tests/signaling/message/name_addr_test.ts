@@ -31,6 +31,13 @@ Deno.test("parseNameAddr() gives params after an addr-spec to the header", () =>
   assertEquals(br.params.size, 0);
 });
 
+Deno.test("parseNameAddr() reads an addr-spec whose quoted param holds '<'", () => {
+  const na = parseNameAddr('sip:a@b;x="<y>"');
+  assertEquals(na.bracketed, false);
+  assertEquals(na.uri.host, "b");
+  assertEquals(na.params.get("x"), '"<y>"');
+});
+
 Deno.test("parseNameAddr() keeps quoted param values with their quotes", () => {
   const na = parseNameAddr('<sip:a@b>;+sip.instance="<urn:uuid:1>";reg-id=1');
   assertEquals(na.params.get("+sip.instance"), '"<urn:uuid:1>"');
@@ -53,6 +60,7 @@ Deno.test("parseNameAddr() rejects malformed addresses", () => {
     const e = assertThrows(() => parseNameAddr(bad), SipParseError);
     assertEquals(e.status, 400);
   }
+  assertThrows(() => parseNameAddr("Bell, A <sip:a@b>"), SipParseError, "must be quoted");
 });
 
 Deno.test("parseContact() reads '*' and addresses", () => {
