@@ -215,7 +215,7 @@ export async function startKamailio(options: KamailioOptions, workDir: string): 
     "-DD",
     "-E",
     "-m",
-    "256",
+    "1024",
     "-M",
     "32",
     "-x",
