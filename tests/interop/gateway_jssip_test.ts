@@ -60,8 +60,15 @@ Deno.test({
       const result = await caller;
       assertEquals(result.code, 0, result.errors || result.stdout.slice(-1500));
       assertEquals(result.successful, 1);
-      // The 200 that reached SIPp came through the gateway (its Record-Route or Via).
-      assertStringIncludes(result.messages, `127.0.0.1:${gw.port("udp")}`);
+      // The 200 that reached SIPp came through the gateway: its Record-Route on the SIP side
+      // and JsSIP's Contact rewritten to the gateway's UDP address with the ws-src-* naming
+      // the client's WebSocket.
+      const ok = result.messages.split(/^-{10,}.*$/m).find((m) => m.includes("SIP/2.0 200 OK"));
+      assert(ok, result.messages);
+      assertStringIncludes(ok, `Record-Route: <sip:127.0.0.1:${gw.port("udp")};transport=udp;lr>`);
+      const contact = ok.match(/^Contact: <([^>]+)>/m)?.[1] ?? "";
+      assertStringIncludes(contact, `@127.0.0.1:${gw.port("udp")};`);
+      assertStringIncludes(contact, "ws-src-proto=ws");
 
       // Call 2: JsSIP sends the BYE.
       const caller2 = runSipp({
