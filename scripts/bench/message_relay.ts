@@ -254,6 +254,7 @@ export async function startGateway(options: GatewayOptions, workDir: string): Pr
   <transport>ws;127.0.0.1;${options.wsPort}</transport>
   <transport>udp;127.0.0.1;${options.udpPort}</transport>
   <allowed-destinations>127.0.0.1</allowed-destinations>
+  <max-connections-per-ip>0</max-connections-per-ip>
 </config>
 `;
   const path = `${workDir}/config.xml`;
