@@ -2,11 +2,12 @@
  * Benchmark: REGISTERs per second through a target to Kamailio as registrar, and the target's
  * memory per registered WebSocket client.
  *
- * `--clients` WebSocket clients (distinct AoRs `reg<N>@127.0.0.1`, no authentication) each
- * REGISTER once, all at once ("initial"), then refresh in closed loop for `--duration` seconds
- * ("refresh"), then stay registered and idle while the bench reads the target's memory:
+ * Per target, after a warm-up (50 clients, 1 s): pass 1, `--clients` WebSocket clients
+ * (distinct AoRs `reg<N>@127.0.0.1`, no authentication) each REGISTER once, all at once
+ * ("initial" REG/s), then stay registered and idle while the bench reads the target's memory:
  * (VmRSS and Pss of the target's process tree when holding - before the clients connected) /
- * clients. Figures only, no asserts.
+ * clients. Pass 2: the same number of clients register and refresh in closed loop for
+ * `--duration` seconds ("refresh" REG/s, target CPU per REGISTER). Figures only, no asserts.
  *
  * Targets, side by side in one run:
  * - `gateway`: WS -> gateway (`main.ts`, generated config.xml) -> UDP -> Kamailio registrar
@@ -23,7 +24,7 @@
  */
 
 import { cpuTimeMs, fixed, type TreeMemory, treeMemory } from "./_stats.ts";
-import type { WsLoadResult } from "./_ws_load.ts";
+import type { PhaseResult, WsLoadResult } from "./_ws_load.ts";
 import {
   freePort,
   gatewayMissing,
@@ -38,7 +39,10 @@ import {
 interface Row {
   target: string;
   path: string;
-  result: WsLoadResult;
+  /** Pass 1: one REGISTER per client, then holding (memory). */
+  registration: WsLoadResult;
+  /** Pass 2: refreshes in closed loop (REGISTERs per second, CPU). */
+  refresh: WsLoadResult;
   before: TreeMemory;
   holding: TreeMemory;
   cpuMsPerReg: number;
@@ -67,43 +71,62 @@ async function measure(
     holdS: 0,
   });
   await sleep(1000);
+  // pass 1: every client registers once, then all hold: the initial burst and the memory
   const before = treeMemory(pid);
-  const cpu0 = cpuTimeMs(pid);
   let holding = before;
+  const registration = await runGenerator({
+    url,
+    ruri,
+    mode: "register",
+    clients,
+    durationS: 0,
+    holdS: 60,
+    onHolding: async () => {
+      await sleep(2000); // let the target settle with every client idle
+      holding = treeMemory(pid);
+    },
+  });
+  await sleep(1000);
+  // pass 2: the same clients refresh in closed loop for durationS: REGISTERs per second, CPU
+  const cpu0 = cpuTimeMs(pid);
   let cpu1 = cpu0;
-  const result = await runGenerator({
+  const refresh = await runGenerator({
     url,
     ruri,
     mode: "register",
     clients,
     durationS,
-    holdS: 60,
-    onHolding: async () => {
+    holdS: 0,
+    onHolding: () => {
       cpu1 = cpuTimeMs(pid);
-      await sleep(2000); // let the target settle with every client idle
-      holding = treeMemory(pid);
+      return Promise.resolve();
     },
   });
-  const regs = (result.initial?.ok ?? 0) + (durationS > 0 ? result.main.ok : 0);
+  const regs = (refresh.initial?.ok ?? 0) + refresh.main.ok;
   const row = {
     target,
     path,
-    result,
+    registration,
+    refresh,
     before,
     holding,
     cpuMsPerReg: regs > 0 ? (cpu1 - cpu0) / regs : NaN,
   };
-  const initial = result.initial!;
+  const initial = registration.initial!;
   print(
-    `  ${target}: ${result.registered}/${clients} registered; initial ${
+    `  ${target}: ${registration.registered}/${clients} registered; initial ${
       fixed(initial.okPerS, 0)
     } REG/s (p99 ${fixed(initial.latency.p99Ms, 1)} ms), refresh ${
-      fixed(result.main.okPerS, 0)
-    } REG/s (p50 ${fixed(result.main.latency.p50Ms, 2)} ms, p99 ${
-      fixed(result.main.latency.p99Ms, 2)
+      fixed(refresh.main.okPerS, 0)
+    } REG/s (p50 ${fixed(refresh.main.latency.p50Ms, 2)} ms, p99 ${
+      fixed(refresh.main.latency.p99Ms, 2)
     } ms); memory +${fixed((holding.rssKb - before.rssKb) / clients, 1)} KB RSS/client`,
   );
   return row;
+}
+
+function errorsOf(r: WsLoadResult, phases: PhaseResult[]): number {
+  return r.connectErrors + phases.reduce((n, p) => n + p.non200 + p.timeouts + p.sendErrors, 0);
 }
 
 function pad(text: string, width: number): string {
@@ -128,18 +151,18 @@ function printTable(rows: Row[], clients: number): void {
   const widths = [9, 11, 11, 9, 11, 9, 9, 7, 11, 10, 10, 11];
   print(header.map((h, i) => pad(h, widths[i])).join(" "));
   for (const row of rows) {
-    const r = row.result;
+    const r = row.registration;
     const init = r.initial!;
-    const errors = init.non200 + init.timeouts + r.main.non200 + r.main.timeouts +
-      r.connectErrors + init.sendErrors + r.main.sendErrors;
+    const errors = errorsOf(r, [init]) +
+      errorsOf(row.refresh, [row.refresh.initial!, row.refresh.main]);
     const cells = [
       row.target,
       `${r.registered}/${clients}`,
       fixed(init.okPerS, 0),
       fixed(init.latency.p99Ms, 1),
-      fixed(r.main.okPerS, 0),
-      fixed(r.main.latency.p50Ms, 2),
-      fixed(r.main.latency.p99Ms, 2),
+      fixed(row.refresh.main.okPerS, 0),
+      fixed(row.refresh.main.latency.p50Ms, 2),
+      fixed(row.refresh.main.latency.p99Ms, 2),
       String(errors),
       fixed(row.cpuMsPerReg, 3),
       fixed((row.holding.rssKb - row.before.rssKb) / clients, 1),
