@@ -65,6 +65,14 @@ export function selectNextHop(
     }
     if (uri.params.has(SIPML5_OUTBOUND)) {
       headers.removeFirst("Route");
+      // sipML5 puts this Route first on in-dialog requests too, above the dialog's route
+      // set, which starts with the gateway's own Record-Route entries: pop those as well.
+      for (let next = headers.get("Route"); next !== undefined; next = headers.get("Route")) {
+        const nextUri = parseNameAddr(next).uri;
+        if (!isOwn(nextUri)) break;
+        headers.removeFirst("Route");
+        ownRoutes.push(nextUri);
+      }
       return { ownRoutes, target: uri, from: "route", transport: transportOf(uri) };
     }
     if (!uri.params.has("lr")) {
