@@ -1,5 +1,6 @@
 /**
- * A sipML5-style client through the real gateway: a raw WebSocket (no SIP stack) sending the
+ * Browsers without a SIP stack through the real gateway. A sipML5-style client: a raw
+ * WebSocket sending the
  * exact shapes sipML5 sends (its `sipml5-outbound` Route on every request, the
  * `df7jal23ls0d.invalid` Via and Contact, no `Supported: path`), Kamailio as the registrar
  * behind the gateway, SIPp as the legacy phone. And what happens to a request for a client
@@ -11,7 +12,7 @@ import { createHash } from "node:crypto";
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { type Kamailio, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
-import { delay, firstReason, withTimeout } from "./_process.ts";
+import { delay, firstReason, waitFor, withTimeout } from "./_process.ts";
 import { runSipp, sippSkipReason, startSippUas } from "./_sipp.ts";
 
 const skip = firstReason(kamailioSkipReason(), sippSkipReason());
@@ -228,24 +229,48 @@ function sipml5Contact(account: Sipml5Account, expires: boolean): string {
 }
 
 /** sipML5's REGISTER, answered the 401 with digest; resolves with the final response. */
-async function sipml5Register(ws: RawWsClient, account: Sipml5Account): Promise<string> {
-  const callId = random();
-  const tag = random();
-  const aor = `sip:${account.user}@${account.domain}`;
-  const lines = (cseq: number, extra: string[]) => [
-    `REGISTER sip:${account.domain} SIP/2.0`,
-    sipml5Via(),
-    `From: "${account.user}"<${aor}>;tag=${tag}`,
-    `To: "${account.user}"<${aor}>`,
+function sipml5Register(ws: RawWsClient, account: Sipml5Account): Promise<string> {
+  return register(ws, account, [
     sipml5Contact(account, true),
-    `Call-ID: ${callId}`,
-    `CSeq: ${cseq} REGISTER`,
-    "Max-Forwards: 70",
     `User-Agent: ${SIPML5_UA}`,
     "Organization: Doubango Telecom",
     sipml5Route(account),
     `Allow: ${ALLOW}`,
+  ]);
+}
+
+/**
+ * The REGISTER of an RFC 5626 client (JsSIP's shape: `Supported: path, outbound`, reg-id and
+ * +sip.instance), straight to the domain (no Route); resolves with the final response.
+ */
+function outboundRegister(ws: RawWsClient, account: Sipml5Account): Promise<string> {
+  return register(ws, account, [
+    `Contact: <sip:${account.user}@${INVALID_HOST};transport=ws>;+sip.ice;reg-id=1;` +
+    `+sip.instance="<urn:uuid:${crypto.randomUUID()}>";expires=600`,
+    "Supported: path,gruu,outbound",
+    `Allow: ${ALLOW}`,
+  ]);
+}
+
+/** REGISTER with `extra` header lines, answering a 401 with digest. */
+async function register(
+  ws: RawWsClient,
+  account: Sipml5Account,
+  extra: string[],
+): Promise<string> {
+  const callId = random();
+  const tag = random();
+  const aor = `sip:${account.user}@${account.domain}`;
+  const lines = (cseq: number, auth: string[]) => [
+    `REGISTER sip:${account.domain} SIP/2.0`,
+    sipml5Via(),
+    `From: "${account.user}"<${aor}>;tag=${tag}`,
+    `To: "${account.user}"<${aor}>`,
+    `Call-ID: ${callId}`,
+    `CSeq: ${cseq} REGISTER`,
+    "Max-Forwards: 70",
     ...extra,
+    ...auth,
   ];
   ws.send(lines(1, []));
   const challenge = await ws.response("1 REGISTER");
@@ -443,3 +468,124 @@ Deno.test({
     });
   },
 });
+
+/** A SIPp UAC whose INVITE must fail at once with 430 or 480 (then ACK). */
+const EXPECT_FAILURE_SCENARIO = `<?xml version="1.0" encoding="ISO-8859-1" ?>
+<!DOCTYPE scenario SYSTEM "sipp.dtd">
+<scenario name="uac_invite_expect_430_480">
+  <send retrans="500">
+    <![CDATA[
+
+      INVITE sip:[service]@[domain] SIP/2.0
+      Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch];rport
+      From: <sip:[from_user]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      To: <sip:[service]@[domain]>
+      Call-ID: [call_id]
+      CSeq: 1 INVITE
+      Contact: <sip:[from_user]@[local_ip]:[local_port];transport=[transport]>
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <recv response="100" optional="true" />
+  <recv response="430" optional="true" next="ack" />
+  <recv response="480" />
+  <label id="ack" />
+  <send>
+    <![CDATA[
+
+      ACK sip:[service]@[domain] SIP/2.0
+      [last_Via:]
+      From: <sip:[from_user]@[local_ip]:[local_port]>;tag=[pid]SIPpTag00[call_number]
+      [last_To:]
+      Call-ID: [call_id]
+      CSeq: 1 ACK
+      Max-Forwards: 70
+      Content-Length: 0
+
+    ]]>
+  </send>
+  <pause milliseconds="100" />
+</scenario>
+`;
+
+/** Timestamps (ms since the epoch) and first lines of SIPp's `-trace_msg` entries. */
+function traceEntries(messages: string): { at: number; sent: boolean; line: string }[] {
+  const entries: { at: number; sent: boolean; line: string }[] = [];
+  const pattern =
+    /^-{10,} (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+)\s*\n(UDP message (sent|received)[^\n]*)\n\n([^\n]*)/gm;
+  for (const m of messages.matchAll(pattern)) {
+    entries.push({
+      at: Date.parse(m[1].replace(" ", "T").slice(0, 23)),
+      sent: m[3] === "sent",
+      line: m[4].trim(),
+    });
+  }
+  return entries;
+}
+
+for (const shape of ["sipML5 (ws-src-* Contact, no Path)", "RFC 5626 (Path with flow token)"]) {
+  const sipml5 = shape.startsWith("sipML5");
+  Deno.test({
+    ...test,
+    name:
+      `startGateway() answers a request for a closed WebSocket with 430/480 at once: ${shape}${suffix}`,
+    async fn() {
+      await using k = await startKamailio({ tls: false });
+      await using gw = await startTestGateway({ transports: ["udp", "ws"] });
+      const dir = await Deno.makeTempDir({ prefix: "gateway_closed_flow_" });
+      try {
+        await withLogs([gatewayLog(gw), kamailioLog(k)], async () => {
+          const scenario = `${dir}/uac_invite_expect_430_480.xml`;
+          await Deno.writeTextFile(scenario, EXPECT_FAILURE_SCENARIO);
+          const ws = await RawWsClient.connect(gw.wsUrl!);
+          const account = {
+            user: "dave",
+            domain: sipml5 ? k.domain : k.address,
+            password: k.password,
+            outbound: k.address,
+          };
+          const ok = sipml5
+            ? await sipml5Register(ws, account)
+            : await outboundRegister(ws, account);
+          assertEquals(firstLine(ok), "SIP/2.0 200 OK", ok);
+          const stored = headers(ok, "Contact").join(",");
+          assertStringIncludes(stored, "ws-src-proto=ws");
+          // The browser goes away without unregistering.
+          await ws.close();
+          await waitFor("the gateway to drop the flow", () => {
+            const stats = gw.gateway.stats() as { transport: { flows: number } };
+            return stats.transport.flows === 0;
+          }, { timeoutMs: 3000 });
+
+          const started = Date.now();
+          const result = await runSipp({
+            scenario,
+            remote: { host: k.host, port: k.udpPort },
+            domain: account.domain,
+            service: "dave",
+            traceMessages: true,
+            timeoutMs: 10_000,
+          });
+          const elapsed = Date.now() - started;
+          assertEquals(result.code, 0, result.errors || result.messages.slice(-3000));
+          const entries = traceEntries(result.messages);
+          const invites = entries.filter((e) => e.sent && e.line.startsWith("INVITE "));
+          assertEquals(invites.length, 1, "SIPp never had to retransmit its INVITE");
+          const final = entries.find((e) => !e.sent && /^SIP\/2\.0 4[38]0 /.test(e.line));
+          assert(final, result.messages.slice(-3000));
+          const expected = sipml5 ? "SIP/2.0 480" : "SIP/2.0 430";
+          assert(final.line.startsWith(expected), `${final.line}, expected ${expected}`);
+          const latency = final.at - invites[0].at;
+          assert(latency < 400, `answered in ${latency} ms (T1 is 500 ms)`);
+          assert(elapsed < 5000, `SIPp ran ${elapsed} ms`);
+          const proxy = (gw.gateway.stats() as { proxy: { rejected: number } }).proxy;
+          assert(proxy.rejected >= 1, JSON.stringify(proxy));
+        });
+      } finally {
+        await Deno.remove(dir, { recursive: true }).catch(() => {});
+      }
+    },
+  });
+}
