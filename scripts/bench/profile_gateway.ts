@@ -1,0 +1,88 @@
+/**
+ * Profiles the gateway under MESSAGE load: SIPp UAS, the gateway started with `--cpu-prof`
+ * (V8 CPU profile written when it stops), the closed-loop generator for `--duration` s, then a
+ * summary of the profile by self time per function and per file.
+ *
+ * Usage: `deno run -A scripts/bench/profile_gateway.ts [--duration 10] [--clients 50]
+ *   [--mode closed|open] [--rate 5000] [--dir /tmp/prof] [--top 40]`
+ *
+ * @module
+ */
+
+import { fixed } from "./_stats.ts";
+import {
+  freePort,
+  parseFlags,
+  Peer,
+  print,
+  ROOT,
+  runGenerator,
+  startSippUas,
+} from "./message_relay.ts";
+import { summarizeProfile } from "./_cpuprofile.ts";
+
+async function main(): Promise<void> {
+  const f = parseFlags(Deno.args);
+  const durationS = Number(f.duration ?? 10);
+  const clients = Number(f.clients ?? 50);
+  const mode = (f.mode ?? "closed") as "closed" | "open";
+  const dir = f.dir ?? "/tmp/prof";
+  const top = Number(f.top ?? 40);
+  await Deno.mkdir(dir, { recursive: true });
+  const workDir = await Deno.makeTempDir({ prefix: "bench_profile_" });
+  const peers: Peer[] = [];
+  try {
+    const sippPort = freePort("udp");
+    peers.push(await startSippUas(sippPort, workDir));
+    const wsPort = freePort("tcp");
+    const config = `<?xml version="1.0" encoding="utf-8" ?>
+<config>
+  <debug-level>ERROR</debug-level>
+  <transport>ws;127.0.0.1;${wsPort}</transport>
+  <transport>udp;127.0.0.1;${freePort("udp")}</transport>
+  <allowed-destinations>127.0.0.1</allowed-destinations>
+  <max-connections-per-ip>0</max-connections-per-ip>
+</config>
+`;
+    await Deno.writeTextFile(`${workDir}/config.xml`, config);
+    const before = new Set([...Deno.readDirSync(dir)].map((e) => e.name));
+    const gateway = new Peer("gateway", Deno.execPath(), [
+      "run",
+      "-A",
+      "--cpu-prof",
+      `--cpu-prof-dir=${dir}`,
+      `${ROOT}main.ts`,
+      "--config",
+      `${workDir}/config.xml`,
+    ], ROOT);
+    peers.push(gateway);
+    await gateway.waitForPort("tcp", wsPort, 30000);
+    const result = await runGenerator({
+      url: `ws://127.0.0.1:${wsPort}`,
+      ruri: `sip:uas@127.0.0.1:${sippPort}`,
+      mode,
+      clients,
+      durationS,
+      rate: Number(f.rate ?? 5000),
+    });
+    print(
+      `${mode}: ${fixed(result.main.okPerS, 0)} req/s, p50 ${
+        fixed(result.main.latency.p50Ms, 2)
+      } ms, ` +
+        `p99 ${fixed(result.main.latency.p99Ms, 2)} ms, timeouts ${result.main.timeouts}`,
+    );
+    await gateway.stop(10000);
+    const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+      !before.has(n) && n.endsWith(".cpuprofile")
+    );
+    for (const file of files) {
+      print(`profile ${dir}/${file}`);
+      print(summarizeProfile(JSON.parse(await Deno.readTextFile(`${dir}/${file}`)), top));
+    }
+  } finally {
+    for (const peer of peers.reverse()) await peer.stop();
+    await Deno.remove(workDir, { recursive: true }).catch(() => {});
+  }
+}
+
+if (import.meta.main) await main();
