@@ -11,7 +11,7 @@ import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { createJsSipClient } from "./_jssip.ts";
 import { type Kamailio, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
 import { firstReason } from "./_process.ts";
-import { runSipp, sippSkipReason } from "./_sipp.ts";
+import { runSipp, sippSkipReason, startSippUas } from "./_sipp.ts";
 
 const skip = firstReason(kamailioSkipReason(), sippSkipReason());
 const test = { ignore: !!skip };
@@ -64,6 +64,41 @@ Deno.test({
       const contact = traced(result.messages, "SIP/2.0 200 OK").match(/^Contact: <([^>]+)>/m)
         ?.[1];
       assertStringIncludes(contact ?? "", "ws-src-proto=wss");
+    });
+  },
+});
+
+Deno.test({
+  ...test,
+  name: `startGateway() carries MESSAGEs both ways for SIP.js over WSS${suffix}`,
+  async fn() {
+    await using k = await startKamailio({ tls: true });
+    await using gw = await startTestGateway({ transports: ["udp", "wss"], certs: k.certs });
+    await withLogs([gatewayLog(gw), kamailioLog(k)], async () => {
+      await using bob = await startClientProcess({
+        stack: "sipjs",
+        wsUrl: gw.wssUrl!,
+        uri: `sip:bob@${k.address}`,
+        password: k.password,
+        caCert: k.certs!.caCert,
+      });
+      await bob.register();
+      const sent = await runSipp({
+        scenario: "uac_message",
+        remote: udp(k),
+        domain: k.address,
+        service: "bob",
+        keys: { body: "over-wss" },
+      });
+      assertEquals(sent.code, 0, sent.errors || sent.stdout.slice(-1500));
+      assertEquals((await bob.nextMessage()).body.trim(), "over-wss 1");
+      await using carol = await startSippUas({ scenario: "uas_message", traceMessages: true });
+      await bob.sendMessage(`sip:carol@127.0.0.1:${carol.port}`, "back-over-wss");
+      const received = await carol.result;
+      assertEquals(received.code, 0, received.errors || received.stdout.slice(-1500));
+      const message = traced(received.messages, "MESSAGE sip:carol@");
+      assertStringIncludes(message, "back-over-wss");
+      assertStringIncludes(message, "ws-hacked=WSS");
     });
   },
 });
