@@ -4,6 +4,8 @@
  * @module
  */
 
+import { TimerWheel } from "./timer_wheel.ts";
+
 /** Time source and timers (same shape as the transport layer's clock). */
 export interface Clock {
   /** Milliseconds, monotonic enough for timers. */
@@ -12,15 +14,21 @@ export interface Clock {
   clearTimeout(id: number): void;
 }
 
-/** The real clock: `performance.now()` and `globalThis.setTimeout`. */
+const wheel = new TimerWheel();
+
+/**
+ * The real clock: `performance.now()`, timers on one shared {@linkcode TimerWheel} (one
+ * runtime timer for all of them, 10 ms resolution, never early). Its ids are not runtime timer
+ * ids: clear them with `systemClock.clearTimeout` only.
+ */
 export const systemClock: Clock = {
   now(): number {
     return performance.now();
   },
   setTimeout(callback: () => void, ms: number): number {
-    return Number(globalThis.setTimeout(callback, ms));
+    return wheel.setTimeout(callback, ms);
   },
   clearTimeout(id: number): void {
-    globalThis.clearTimeout(id);
+    wheel.clearTimeout(id);
   },
 };

@@ -12,6 +12,7 @@ export * from "./non_invite_client.ts";
 export * from "./invite_server.ts";
 export * from "./non_invite_server.ts";
 export * from "./clock.ts";
+export * from "./timer_wheel.ts";
 export * from "./cancel.ts";
 export * from "./ack.ts";
 export * from "./transaction_key.ts";
