@@ -2,18 +2,17 @@
  * The gateway's own Via (RFC 3261 16.6 step 8) and loop detection (16.3 step 4).
  *
  * Branches look like `z9hG4bK` `w2s` RANDOM `.` LOOPKEY: the magic cookie (RFC 3261 8.1.1.7),
- * our marker, 12 random base64url characters making it unique, and a hash of the fields that
- * decide where a request goes (Request-URI, Route set, Proxy-Require,
- * Proxy-Authorization, From tag, To tag, Call-ID, CSeq number) of the request as it leaves the
- * gateway (after route processing). A request that comes back with
+ * our marker, 12 base64url characters making it unique (6 random ones drawn once per process,
+ * then a per-process counter in 6 base64url digits: no crypto call per request), and a
+ * non-cryptographic hash of the fields that decide where a request goes (Request-URI, Route
+ * set, Proxy-Require, Proxy-Authorization, From tag, To tag, Call-ID, CSeq number) of the
+ * request as it leaves the gateway (after route processing). A request that comes back with
  * one of our Vias whose loop key equals the key of the request as it is now is a loop (482);
  * a different key is a spiral and goes on.
  *
  * @module
  */
 
-import { createHash, randomBytes } from "node:crypto";
-import { Buffer } from "node:buffer";
 import {
   formatVia,
   parseNameAddr,
@@ -40,12 +39,41 @@ export function loopKey(request: SipRequest): string {
     h.get("Call-ID") ?? "",
     (h.get("CSeq") ?? "").trim().split(/\s+/)[0] ?? "",
   ];
-  return createHash("sha1").update(parts.join("\n")).digest("base64url").slice(0, 16);
+  return hash64(parts.join("\n"));
 }
+
+/** Two independent 32-bit FNV-1a hashes of `text`, as 16 hexadecimal digits. Loop detection
+ * only compares keys of the same request: no cryptographic strength needed. */
+function hash64(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
+}
+
+const BRANCH_BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+/** Drawn once per process: branches of two runs never collide. */
+const BRANCH_BOOT = Array.from(
+  crypto.getRandomValues(new Uint8Array(6)),
+  (byte) => BRANCH_BASE64URL[byte & 63],
+).join("");
+let branchCounter = 0;
 
 /** A fresh branch carrying `key` (see the module documentation). */
 export function newBranch(key: string): string {
-  return `${OWN_BRANCH_PREFIX}${Buffer.from(randomBytes(9)).toString("base64url")}.${key}`;
+  // 6 digits of 6 bits: 2^36 branches before the counter wraps
+  let n = branchCounter = (branchCounter + 1) % 0x1000000000;
+  let digits = "";
+  for (let i = 0; i < 6; i++) {
+    digits = BRANCH_BASE64URL[n % 64] + digits;
+    n = Math.floor(n / 64);
+  }
+  return `${OWN_BRANCH_PREFIX}${BRANCH_BOOT}${digits}.${key}`;
 }
 
 /** Pushes the gateway's Via on top of `request` with the given sent-by and branch. */
