@@ -32,6 +32,10 @@ export class RelayPolicy {
   #suffixes: string[] = [];
   #addresses = new BlockList();
   #hasAddresses = false;
+  /** Answers already computed (the policy never changes once built): node:net's BlockList
+   * costs ~10 us a check, and a proxy checks the same few destinations all the time. */
+  #hostAnswers = new Map<string, boolean>();
+  #addressAnswers = new Map<string, boolean>();
 
   /** Throws {@linkcode RelayPolicyParseError} for an entry it cannot read. */
   constructor(entries: readonly string[] = []) {
@@ -52,6 +56,12 @@ export class RelayPolicy {
   /** Whether a URI host (name or IP literal, IPv6 with or without brackets) is allowed. */
   allowsHost(host: string): boolean {
     if (this.#open) return true;
+    const known = this.#hostAnswers.get(host);
+    if (known !== undefined) return known;
+    return remember(this.#hostAnswers, host, this.#allowsHost(host));
+  }
+
+  #allowsHost(host: string): boolean {
     const bare = unbracket(host).toLowerCase();
     if (isIP(bare) !== 0) return this.allowsAddress(bare);
     const name = bare.endsWith(".") ? bare.slice(0, -1) : bare;
@@ -62,6 +72,12 @@ export class RelayPolicy {
   /** Whether an IP address (a resolved target) is allowed. */
   allowsAddress(address: string): boolean {
     if (this.#open) return true;
+    const known = this.#addressAnswers.get(address);
+    if (known !== undefined) return known;
+    return remember(this.#addressAnswers, address, this.#allowsAddress(address));
+  }
+
+  #allowsAddress(address: string): boolean {
     const ip = normalizeAddress(unbracket(address));
     const family = isIP(ip);
     if (family === 0 || !this.#hasAddresses) return false;
@@ -107,6 +123,16 @@ export class RelayPolicy {
     if (!HOSTNAME.test(name)) throw fail("not a domain name, IP address or CIDR");
     this.#names.add(name.endsWith(".") ? name.slice(0, -1) : name);
   }
+}
+
+/** Bound of each answer cache: past it the cache starts again (a scan of many names cannot
+ * grow memory). */
+const MAX_ANSWERS = 1024;
+
+function remember(cache: Map<string, boolean>, key: string, answer: boolean): boolean {
+  if (cache.size >= MAX_ANSWERS) cache.clear();
+  cache.set(key, answer);
+  return answer;
 }
 
 function unbracket(host: string): string {
