@@ -36,6 +36,8 @@ export interface ClientTransactionHandlers {
 
 type ClientState = InviteClientState | NonInviteClientState;
 
+const NO_HANDLERS: ClientTransactionHandlers = Object.freeze({});
+
 /** Error given to `onTransportError` when the target flow closed (see `failFlow`). */
 export class FlowFailedError extends Error {
   readonly flowId: string;
@@ -117,7 +119,8 @@ export class ClientTransaction {
     return this.#terminated;
   }
 
-  /** Last response received (retransmissions included). */
+  /** Last response received (retransmissions included); a non-INVITE transaction forgets it
+   * once the final response was passed up. */
   get lastResponse(): SipResponse | undefined {
     return this.#lastResponse;
   }
@@ -200,6 +203,7 @@ export class ClientTransaction {
           this.#call("cancel", () => this.#sendCancel(handlers));
         }
         if (response.status >= 200) this.#cancelWanted = undefined;
+        if (response.status >= 200 && this.request.method !== "INVITE") this.#release();
         break;
       case "timeout":
         host.stats.timeouts++;
@@ -218,6 +222,18 @@ export class ClientTransaction {
         this.#call("onTerminated", () => this.#handlers.onTerminated?.(this));
         break;
     }
+  }
+
+  /**
+   * A non-INVITE transaction with its final response only absorbs retransmissions until
+   * Timer K (5 s over UDP): it lets go of the handlers (and through them of everything the
+   * user keeps per request) and of the response, so that thousands of completed
+   * transactions do not hold their messages in the heap.
+   */
+  #release(): void {
+    const onTerminated = this.#handlers.onTerminated;
+    this.#handlers = onTerminated === undefined ? NO_HANDLERS : { onTerminated };
+    this.#lastResponse = undefined;
   }
 
   #transportError(error: unknown): void {

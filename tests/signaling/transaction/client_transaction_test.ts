@@ -208,3 +208,20 @@ Deno.test("ClientTransaction.cancel() logs, not throws, when a CANCEL of that br
   assertEquals(tx.state, "proceeding");
   layer.close();
 });
+
+Deno.test("ClientTransaction lets go of its handlers and response once a non-INVITE is completed", () => {
+  const { layer, clock } = testLayer();
+  const r = recorder();
+  const tx = layer.sendRequest(request({ method: "MESSAGE" }), UDP, r.handlers);
+  layer.receive(response(100, { method: "MESSAGE" }), UDP);
+  assertEquals(tx.lastResponse?.status, 100);
+  layer.receive(response(200, { method: "MESSAGE", toTag: "b1" }), UDP);
+  assertEquals(tx.state, "completed");
+  assertEquals(tx.lastResponse, undefined);
+  // Retransmissions of the final response are absorbed; termination is still reported.
+  layer.receive(response(200, { method: "MESSAGE", toTag: "b1" }), UDP);
+  assertEquals(r.events, ["response 100", "response 200"]);
+  clock.advance(5_000);
+  assertEquals(r.events, ["response 100", "response 200", "terminated"]);
+  assertEquals(layer.size, 0);
+});
