@@ -4,7 +4,7 @@
  * summary of the profile by self time per function and per file.
  *
  * Usage: `deno run -A scripts/bench/profile_gateway.ts [--duration 10] [--clients 50]
- *   [--mode closed|open] [--rate 5000] [--dir /tmp/prof] [--top 40]`
+ *   [--mode closed|open] [--rate 5000] [--dir /tmp/prof] [--top 40] [--trace-gc]` (GC trace in DIR/gc.log)
  *
  * @module
  */
@@ -46,15 +46,25 @@ async function main(): Promise<void> {
 `;
     await Deno.writeTextFile(`${workDir}/config.xml`, config);
     const before = new Set([...Deno.readDirSync(dir)].map((e) => e.name));
-    const gateway = new Peer("gateway", Deno.execPath(), [
+    const denoArgs = [
       "run",
       "-A",
+      ...(f["trace-gc"] ? ["--v8-flags=--trace-gc"] : []),
       "--cpu-prof",
       `--cpu-prof-dir=${dir}`,
       `${ROOT}main.ts`,
       "--config",
       `${workDir}/config.xml`,
-    ], ROOT);
+    ];
+    // with --trace-gc the gateway's output goes to DIR/gc.log (exec: same pid)
+    const gateway = f["trace-gc"]
+      ? new Peer("gateway", "sh", [
+        "-c",
+        `exec "$0" "$@" > ${dir}/gc.log 2>&1`,
+        Deno.execPath(),
+        ...denoArgs,
+      ], ROOT)
+      : new Peer("gateway", Deno.execPath(), denoArgs, ROOT);
     peers.push(gateway);
     await gateway.waitForPort("tcp", wsPort, 30000);
     const result = await runGenerator({

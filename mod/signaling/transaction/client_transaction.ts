@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { SipRequest, SipResponse } from "../message/message.ts";
+import { SipRequest, type SipResponse } from "../message/message.ts";
 import { createAck } from "./ack.ts";
 import { createCancel } from "./cancel.ts";
 import type { TransactionHost } from "./_host.ts";
@@ -52,7 +52,9 @@ export class FlowFailedError extends Error {
 export class ClientTransaction {
   /** Matching key (top Via branch + method). */
   readonly key: string;
-  readonly request: SipRequest;
+  #request: SipRequest | undefined;
+  readonly #method: string;
+  readonly #uri: string;
   /** Where the request goes (a Flow, or whatever the transport understands). */
   readonly target: unknown;
   #host: TransactionHost;
@@ -75,7 +77,9 @@ export class ClientTransaction {
     host: TransactionHost,
   ) {
     this.key = key;
-    this.request = request;
+    this.#request = request;
+    this.#method = request.method;
+    this.#uri = request.uri;
     this.target = target;
     this.#host = host;
     this.#handlers = handlers;
@@ -110,8 +114,17 @@ export class ClientTransaction {
     return this.#runner.state.name;
   }
 
+  /**
+   * The request sent. A non-INVITE transaction that got its final response lets go of it
+   * (see `#release`): from then on this is a bare request with its method and Request-URI
+   * only.
+   */
+  get request(): SipRequest {
+    return this.#request ??= new SipRequest(this.#method, this.#uri);
+  }
+
   get method(): string {
-    return this.request.method;
+    return this.#method;
   }
 
   /** Whether the transaction has ended. */
@@ -141,7 +154,7 @@ export class ClientTransaction {
    * Returns whether a CANCEL was sent or scheduled.
    */
   cancel(handlers: ClientTransactionHandlers = {}): boolean {
-    if (this.request.method !== "INVITE" || this.#cancel || this.#cancelWanted) return false;
+    if (this.#method !== "INVITE" || this.#cancel || this.#cancelWanted) return false;
     if (this.state === "calling") {
       this.#cancelWanted = handlers;
       return true;
@@ -203,7 +216,7 @@ export class ClientTransaction {
           this.#call("cancel", () => this.#sendCancel(handlers));
         }
         if (response.status >= 200) this.#cancelWanted = undefined;
-        if (response.status >= 200 && this.request.method !== "INVITE") this.#release();
+        if (response.status >= 200 && this.#method !== "INVITE") this.#release();
         break;
       case "timeout":
         host.stats.timeouts++;
@@ -226,18 +239,20 @@ export class ClientTransaction {
 
   /**
    * A non-INVITE transaction with its final response only absorbs retransmissions until
-   * Timer K (5 s over UDP): it lets go of the handlers (and through them of everything the
-   * user keeps per request) and of the response, so that thousands of completed
-   * transactions do not hold their messages in the heap.
+   * Timer K (5 s over UDP): it lets go of the request, the handlers (and through them of
+   * everything the user keeps per request) and the response, so that thousands of completed
+   * transactions do not hold their messages in the heap (each would survive every young-
+   * generation GC until Timer K: the GC cost of a proxy under load).
    */
   #release(): void {
+    this.#request = undefined;
     const onTerminated = this.#handlers.onTerminated;
     this.#handlers = onTerminated === undefined ? NO_HANDLERS : { onTerminated };
     this.#lastResponse = undefined;
   }
 
   #transportError(error: unknown): void {
-    if (this.#terminated) this.#host.lateSendFailure(error, this.request.method);
+    if (this.#terminated) this.#host.lateSendFailure(error, this.#method);
     else this.#runner.feed({ type: "transport-error" }, { error });
   }
 

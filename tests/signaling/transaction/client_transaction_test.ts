@@ -209,7 +209,7 @@ Deno.test("ClientTransaction.cancel() logs, not throws, when a CANCEL of that br
   layer.close();
 });
 
-Deno.test("ClientTransaction lets go of its handlers and response once a non-INVITE is completed", () => {
+Deno.test("ClientTransaction lets go of its request, handlers and response once a non-INVITE is completed", () => {
   const { layer, clock } = testLayer();
   const r = recorder();
   const tx = layer.sendRequest(request({ method: "MESSAGE" }), UDP, r.handlers);
@@ -218,6 +218,12 @@ Deno.test("ClientTransaction lets go of its handlers and response once a non-INV
   layer.receive(response(200, { method: "MESSAGE", toTag: "b1" }), UDP);
   assertEquals(tx.state, "completed");
   assertEquals(tx.lastResponse, undefined);
+  assertEquals(tx.request.headers.has("via"), false, "the request was let go");
+  assertEquals([tx.method, tx.request.method, tx.request.uri], [
+    "MESSAGE",
+    "MESSAGE",
+    "sip:bob@example.com",
+  ]);
   // Retransmissions of the final response are absorbed; termination is still reported.
   layer.receive(response(200, { method: "MESSAGE", toTag: "b1" }), UDP);
   assertEquals(r.events, ["response 100", "response 200"]);
