@@ -56,6 +56,7 @@ import type {
   ProxyTransactionUser,
   ProxyTransports,
 } from "./ports.ts";
+import { OverloadGuard, type OverloadOptions } from "./overload.ts";
 import { RelayPolicy } from "./relay_policy.ts";
 import { type NextHop, selectNextHop } from "./route.ts";
 import { answerOptions, isOptionsForGateway } from "./self_options.ts";
@@ -94,6 +95,12 @@ export interface SipProxyOptions extends LocalAddressesOptions {
    * @default {181000}
    */
   timerC?: number;
+  /**
+   * Overload protection (overload.ts): 503 + Retry-After for new requests past
+   * `maxInFlight` requests in flight or `maxLagMs` of event-loop lag.
+   * @default {{ maxInFlight: 10000, maxLagMs: 0 (no lag probe), retryAfter: 5 }}
+   */
+  overload?: OverloadOptions;
 }
 
 /** What {@linkcode SipProxy} works with. */
@@ -119,6 +126,8 @@ export interface SipProxyCounters {
   responsesRelayed: number;
   /** Messages dropped (logged): stray responses with no way back, ACKs with no destination. */
   dropped: number;
+  /** Requests refused with 503 because the gateway was overloaded (also in `rejected`). */
+  overloaded: number;
 }
 
 /** Where a request goes. */
@@ -160,7 +169,9 @@ export class SipProxy implements ProxyTransactionUser {
     acksForwarded: 0,
     responsesRelayed: 0,
     dropped: 0,
+    overloaded: 0,
   };
+  #overload: OverloadGuard;
 
   constructor(deps: SipProxyDeps) {
     this.#transports = deps.transports;
@@ -173,6 +184,7 @@ export class SipProxy implements ProxyTransactionUser {
     const allowed = this.#options.allowedDestinations ?? [];
     this.#policy = allowed instanceof RelayPolicy ? allowed : new RelayPolicy(allowed);
     this.#instanceId = this.#options.instanceId ?? crypto.randomUUID().slice(0, 8);
+    this.#overload = new OverloadGuard(this.#clock, this.#options.overload);
   }
 
   /** Reads the gateway's addresses from the open transports; call once they listen. */
@@ -188,6 +200,7 @@ export class SipProxy implements ProxyTransactionUser {
   /** Stops taking requests (new ones get 503). */
   close(): void {
     this.#closed = true;
+    this.#overload.close();
     for (const state of this.#invites.values()) {
       if (state.timerC !== undefined) this.#clock.clearTimeout(state.timerC);
     }
@@ -197,6 +210,11 @@ export class SipProxy implements ProxyTransactionUser {
   /** Counters (a live read-only view). */
   get counters(): Readonly<SipProxyCounters> {
     return this.#counters;
+  }
+
+  /** Requests in flight and the last event-loop lag measured (overload protection). */
+  get load(): { inFlight: number; lagMs: number } {
+    return { inFlight: this.#overload.inFlight, lagMs: this.#overload.lagMs };
   }
 
   /** The instance id written in flow tokens. */
@@ -274,6 +292,14 @@ export class SipProxy implements ProxyTransactionUser {
     const local = this.local;
     if (this.#closed) return this.#reject(tx, { status: 503, reason: "Service Unavailable" });
     if (request.method === "CANCEL") return this.#handleCancel(tx);
+    if (this.#overload.refuse(request)) {
+      this.#counters.overloaded++;
+      return this.#reject(tx, {
+        status: 503,
+        reason: "Service Unavailable",
+        headers: [["Retry-After", this.#overload.retryAfter]],
+      });
+    }
     if (isOptionsForGateway(request, local)) return this.#respond(tx, answerOptions(request));
     const rejection = validateRequest(request, local);
     if (rejection) return this.#reject(tx, rejection);
@@ -283,14 +309,21 @@ export class SipProxy implements ProxyTransactionUser {
     const hop = selectNextHop(out, (uri) => this.#isOwnUri(uri));
     // The loop key covers the request as it leaves: it comes back unchanged only in a loop.
     const state: ProxyState = { tx, key: loopKey(out), cancelled: false, final: false };
+    this.#overload.enter();
     if (request.method === "INVITE") this.#invites.set(viaKey(request), state);
-    decrementMaxForwards(out);
-    const destination = this.#destination(hop, tx.flow);
-    if (destination.kind === "reject") return this.#finish(state, destination.rejection);
-    if (isWsFlow(tx.flow)) hackWsVia(out, wsSourceOfFlow(tx.flow));
-    if (destination.kind === "flow") {
-      this.#sendToFlow(state, out, destination.flow);
-      return;
+    let destination: Destination;
+    try {
+      decrementMaxForwards(out);
+      destination = this.#destination(hop, tx.flow);
+      if (destination.kind === "reject") return this.#finish(state, destination.rejection);
+      if (isWsFlow(tx.flow)) hackWsVia(out, wsSourceOfFlow(tx.flow));
+      if (destination.kind === "flow") {
+        this.#sendToFlow(state, out, destination.flow);
+        return;
+      }
+    } catch (error) {
+      this.#settle(state); // onRequest() answers it
+      throw error;
     }
     this.#sendToSipSide(state, out, destination.hop).catch((error) => {
       this.#log.error("Forwarding failed", { method: request.method, error: String(error) });
@@ -553,6 +586,7 @@ export class SipProxy implements ProxyTransactionUser {
   }
 
   #settle(state: ProxyState): void {
+    if (!state.final) this.#overload.leave();
     state.final = true;
     if (state.timerC !== undefined) this.#clock.clearTimeout(state.timerC);
     state.timerC = undefined;
