@@ -27,6 +27,13 @@ import {
   TransportLayer,
 } from "./signaling/transport/mod.ts";
 
+/**
+ * Overload protection of the SIP proxy (mod/signaling/proxy/overload.ts): 503 + Retry-After
+ * for new requests when the event loop lags more than 200 ms (well below T1 = 500 ms, before
+ * UDP peers retransmit) or 10,000 requests are in flight.
+ */
+const OVERLOAD = { maxInFlight: 10_000, maxLagMs: 200, retryAfter: 5 } as const;
+
 /** A running gateway. */
 export interface RunningGateway {
   /** The open transports, with their bound addresses (port 0 resolved). */
@@ -70,7 +77,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     transactions: bridge.attach(transactions),
     resolver: dnsResolver(dns),
     log: logger.child("proxy"),
-    options: proxyOptionsFromConfig(config),
+    options: { ...proxyOptionsFromConfig(config), overload: OVERLOAD },
   });
   bridge.user = proxy;
   proxy.start();
@@ -81,7 +88,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     stats: () => ({
       transport: { ...transports.counters, flows: transports.flowCount },
       transaction: transactions.stats,
-      proxy: { ...proxy.counters },
+      proxy: { ...proxy.counters, ...proxy.load },
     }),
     async close() {
       proxy.close();
