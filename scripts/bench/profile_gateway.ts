@@ -4,7 +4,8 @@
  * summary of the profile by self time per function and per file.
  *
  * Usage: `deno run -A scripts/bench/profile_gateway.ts [--duration 10] [--clients 50]
- *   [--mode closed|open] [--rate 5000] [--dir /tmp/prof] [--top 40] [--trace-gc]` (GC trace in DIR/gc.log)
+ *   [--mode closed|open] [--rate 5000] [--dir /tmp/prof] [--top 40] [--trace-gc]
+ *   [--v8 V8FLAGS]` (GC trace in DIR/gc.log; V8FLAGS comma-separated, e.g. --max-semi-space-size=64)
  *
  * @module
  */
@@ -49,7 +50,13 @@ async function main(): Promise<void> {
     const denoArgs = [
       "run",
       "-A",
-      ...(f["trace-gc"] ? ["--v8-flags=--trace-gc"] : []),
+      ...(f["trace-gc"] || f.v8
+        ? [
+          `--v8-flags=${
+            [f["trace-gc"] ? "--trace-gc" : "", f.v8 ?? ""].filter((x) => x).join(",")
+          }`,
+        ]
+        : []),
       "--cpu-prof",
       `--cpu-prof-dir=${dir}`,
       `${ROOT}main.ts`,
