@@ -162,6 +162,9 @@ export interface Config {
   maxMessageSize: number;
   /** `<max-connections-per-ip>` (0: no limit). */
   maxConnectionsPerIp: number;
+  /** `<max-requests-in-flight>`: requests being proxied above which new ones get 503 (0: no
+   * limit). */
+  maxRequestsInFlight: number;
   /** `<ws-handshake-timeout>`, converted to milliseconds. */
   wsHandshakeTimeoutMs: number;
   /** `<idle-timeout>`, converted to milliseconds (0: never). */

@@ -71,6 +71,7 @@ export const DEFAULTS: Readonly<
   rtpPortRange: { min: 20000, max: 30000 },
   maxMessageSize: 65536,
   maxConnectionsPerIp: 100,
+  maxRequestsInFlight: 2000,
   wsHandshakeTimeoutMs: 10_000,
   idleTimeoutMs: 120_000,
   websocketPingIntervalMs: 30_000,

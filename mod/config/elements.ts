@@ -423,6 +423,14 @@ export const ELEMENTS: readonly ElementSpec[] = [
       ctx.draft.maxConnectionsPerIp = parseInteger(text, 0, 1000000, "a count");
     },
   },
+  {
+    name: "max-requests-in-flight",
+    syntax: "count (0: no limit)",
+    apply(value, ctx) {
+      const text = single(value, "a count from 0 (no limit) to 1000000");
+      ctx.draft.maxRequestsInFlight = parseInteger(text, 0, 1000000, "a count");
+    },
+  },
   secondsElement("ws-handshake-timeout", "wsHandshakeTimeoutMs", 3600),
   secondsElement("idle-timeout", "idleTimeoutMs", 86400),
   secondsElement("websocket-ping-interval", "websocketPingIntervalMs", 86400),
