@@ -14,6 +14,7 @@ import type { Logger } from "./log.ts";
 import { DnsLookup } from "./signaling/dns/mod.ts";
 import {
   dnsResolver,
+  type OverloadOptions,
   proxyOptionsFromConfig,
   SipProxy,
   TransactionBridge,
@@ -29,10 +30,16 @@ import {
 
 /**
  * Overload protection of the SIP proxy (mod/signaling/proxy/overload.ts): 503 + Retry-After
- * for new requests when the event loop lags more than 200 ms (well below T1 = 500 ms, before
- * UDP peers retransmit) or 10,000 requests are in flight.
+ * for new requests past `<max-requests-in-flight>` requests in flight, or when the event loop
+ * lags more than 200 ms (well below T1 = 500 ms, before UDP peers retransmit).
  */
-const OVERLOAD = { maxInFlight: 10_000, maxLagMs: 200, retryAfter: 5 } as const;
+function overloadOptions(config: Config): OverloadOptions {
+  return {
+    maxInFlight: config.maxRequestsInFlight === 0 ? Infinity : config.maxRequestsInFlight,
+    maxLagMs: 200,
+    retryAfter: 5,
+  };
+}
 
 /** A running gateway. */
 export interface RunningGateway {
@@ -77,7 +84,7 @@ export async function startGateway(config: Config, logger: Logger): Promise<Runn
     transactions: bridge.attach(transactions),
     resolver: dnsResolver(dns),
     log: logger.child("proxy"),
-    options: { ...proxyOptionsFromConfig(config), overload: OVERLOAD },
+    options: { ...proxyOptionsFromConfig(config), overload: overloadOptions(config) },
   });
   bridge.user = proxy;
   proxy.start();

@@ -19,3 +19,4 @@ export * from "./own_via.ts";
 export * from "./gateway_routes.ts";
 export * from "./validation.ts";
 export * from "./self_options.ts";
+export * from "./overload.ts";
