@@ -98,6 +98,8 @@ export class TransactionLayer {
   #log: TransactionLog;
   #clients = new Map<string, ClientTransaction>();
   #servers = new Map<string, ServerTransaction>();
+  /** Live transactions by flow id of their target / source (failFlow without a full scan). */
+  #byFlow = new Map<string, Set<ClientTransaction | ServerTransaction>>();
   #stats: TransactionStats = emptyStats();
   #timerCount = 0;
   #host: TransactionHost;
@@ -171,6 +173,7 @@ export class TransactionLayer {
     }
     const tx = new ClientTransaction(key, request, target, handlers, this.#host);
     this.#clients.set(key, tx);
+    this.#index(tx, target);
     this.#stats.clientCreated++;
     tx.begin();
     return tx;
@@ -192,16 +195,19 @@ export class TransactionLayer {
    * `onServerFailure(tx, "transport-error")`. Returns how many transactions failed.
    */
   failFlow(flowId: string): number {
+    const live = this.#byFlow.get(flowId);
+    if (live === undefined) return 0;
     const error = new FlowFailedError(flowId);
     let failed = 0;
-    for (const tx of [...this.#clients.values()]) {
-      if (this.#flowIdOf(tx.target) !== flowId || tx.terminated) continue;
+    const all = [...live];
+    for (const tx of all) {
+      if (!(tx instanceof ClientTransaction) || tx.terminated) continue;
       const before = tx.state;
       tx.fail(error);
       if (tx.state !== before) failed++;
     }
-    for (const tx of [...this.#servers.values()]) {
-      if (this.#flowIdOf(tx.source) !== flowId || tx.terminated) continue;
+    for (const tx of all) {
+      if (!(tx instanceof ServerTransaction) || tx.terminated) continue;
       const before = tx.state;
       tx.fail(error);
       if (tx.state !== before) failed++;
@@ -215,6 +221,23 @@ export class TransactionLayer {
     for (const tx of this.#servers.values()) tx.dispose();
     this.#clients.clear();
     this.#servers.clear();
+    this.#byFlow.clear();
+  }
+
+  #index(tx: ClientTransaction | ServerTransaction, flowOrTarget: unknown): void {
+    const id = this.#flowIdOf(flowOrTarget);
+    if (id === undefined) return;
+    let live = this.#byFlow.get(id);
+    if (live === undefined) this.#byFlow.set(id, live = new Set());
+    live.add(tx);
+  }
+
+  #unindex(tx: ClientTransaction | ServerTransaction, flowOrTarget: unknown): void {
+    const id = this.#flowIdOf(flowOrTarget);
+    if (id === undefined) return;
+    const live = this.#byFlow.get(id);
+    if (live === undefined || !live.delete(tx) || live.size > 0) return;
+    this.#byFlow.delete(id);
   }
 
   #receiveResponse(response: SipResponse, source: unknown): void {
@@ -258,6 +281,7 @@ export class TransactionLayer {
     }
     const tx = new ServerTransaction(key, request, source, this.#user, this.#host);
     this.#servers.set(key, tx);
+    this.#index(tx, source);
     this.#stats.serverCreated++;
     tx.begin();
     if (
@@ -319,6 +343,8 @@ export class TransactionLayer {
       forget: (kind, key, tx) => {
         const map: Map<string, unknown> = kind === "client" ? this.#clients : this.#servers;
         if (map.get(key) === tx) map.delete(key);
+        if (tx instanceof ClientTransaction) this.#unindex(tx, tx.target);
+        else if (tx instanceof ServerTransaction) this.#unindex(tx, tx.source);
       },
       callbackFailed: (error, callback) => this.#callbackFailed(error, callback),
       lateSendFailure: (error, method) => {

@@ -231,3 +231,28 @@ Deno.test("ClientTransaction lets go of its request, handlers and response once 
   assertEquals(r.events, ["response 100", "response 200", "terminated"]);
   assertEquals(layer.size, 0);
 });
+
+Deno.test("TransactionLayer.failFlow() finds a flow's transactions among many without touching the others", () => {
+  const { layer, clock } = testLayer();
+  const others = recorder();
+  for (let i = 0; i < 200; i++) {
+    layer.sendRequest(
+      request({ method: "OPTIONS", branch: `z9hG4bK-o${i}` }),
+      UDP,
+      others.handlers,
+    );
+  }
+  const pending = recorder();
+  const flow = { id: "ws-8", reliable: true };
+  layer.sendRequest(request({ method: "OPTIONS", branch: "z9hG4bK-w" }), flow, pending.handlers);
+  assertEquals(layer.failFlow("ws-8"), 1);
+  assertEquals(layer.failFlow("ws-8"), 0, "its transactions left the flow's index");
+  assertEquals(layer.failFlow("ws-unknown"), 0);
+  assertEquals(pending.events, ["transport-error Flow ws-8 closed", "terminated"]);
+  assertEquals(others.events, []);
+  assertEquals(layer.size, 200);
+  assertEquals(layer.failFlow("udp-1"), 200);
+  clock.runAll();
+  assertEquals(layer.size, 0);
+  assertEquals(layer.failFlow("udp-1"), 0);
+});
