@@ -6,7 +6,11 @@
  * off.
  *
  * Two signals:
- * - requests in flight (taken by the proxy, no final response yet) above `maxInFlight`;
+ * - requests in flight (taken by the proxy, no final response yet) above `maxInFlight`,
+ *   counting only those taken in the last `staleAfterMs`: an older one is waiting for a
+ *   response that was lost (its client transaction retransmits until Timer F, 32 s), not for
+ *   the gateway's CPU, and must not keep the bound full for half a minute after a burst of
+ *   losses. All of them together are bounded too (8 x `maxInFlight`: memory);
  * - event-loop lag above `maxLagMs`: while requests arrive, a probe timer of 0 ms is started
  *   at most every `probeIntervalMs`; how late it fires is how long work waits in the queue.
  *   Without traffic no probe runs (an idle gateway keeps no timer), and a measure older than
@@ -37,7 +41,16 @@ export interface OverloadOptions {
   retryAfter?: number;
   /** Least time between two lag probes, in milliseconds. @default {100} */
   probeIntervalMs?: number;
+  /**
+   * Age in milliseconds past which a request without a final response no longer counts
+   * against `maxInFlight` (it still counts against 8 x `maxInFlight`).
+   * @default {2000}
+   */
+  staleAfterMs?: number;
 }
+
+/** Width of the age buckets of requests in flight, in milliseconds. */
+const EPOCH_MS = 500;
 
 /** How long a lag measure counts, in milliseconds. */
 const LAG_VALIDITY_MS = 1000;
@@ -50,6 +63,9 @@ export class OverloadGuard {
   readonly #probeIntervalMs: number;
   readonly #retryAfter: string;
   #inFlight = 0;
+  /** Requests in flight by age bucket (`floor(now / EPOCH_MS)` when taken). */
+  #byEpoch = new Map<number, number>();
+  readonly #staleEpochs: number;
   #lagMs = 0;
   #lagAt = -Infinity;
   #probeAt = -Infinity;
@@ -68,11 +84,20 @@ export class OverloadGuard {
     this.#maxLagMs = options.maxLagMs ?? 0;
     this.#probeIntervalMs = options.probeIntervalMs ?? 100;
     this.#retryAfter = String(options.retryAfter ?? 5);
+    this.#staleEpochs = Math.ceil((options.staleAfterMs ?? 2000) / EPOCH_MS);
   }
 
   /** Requests in flight. */
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  /** Requests in flight taken in the last `staleAfterMs`. */
+  get recentInFlight(): number {
+    const oldest = this.#epoch() - this.#staleEpochs;
+    let recent = 0;
+    for (const [epoch, count] of this.#byEpoch) if (epoch >= oldest) recent += count;
+    return recent;
   }
 
   /** Last event-loop lag measured (ms), 0 when older than a second or never measured. */
@@ -90,14 +115,24 @@ export class OverloadGuard {
     return this.#retryAfter;
   }
 
-  /** A request was taken on (call {@linkcode leave} once when it got its final response). */
-  enter(): void {
+  /**
+   * A request was taken on. Returns its ticket: give it to {@linkcode leave} once, when the
+   * request got its final response.
+   */
+  enter(): number {
+    const epoch = this.#epoch();
     this.#inFlight++;
+    this.#byEpoch.set(epoch, (this.#byEpoch.get(epoch) ?? 0) + 1);
+    return epoch;
   }
 
-  /** A request taken on got its final response. */
-  leave(): void {
-    if (this.#inFlight > 0) this.#inFlight--;
+  /** The request of `ticket` (from {@linkcode enter}) got its final response. */
+  leave(ticket: number): void {
+    const count = this.#byEpoch.get(ticket);
+    if (count === undefined) return;
+    this.#inFlight--;
+    if (count > 1) this.#byEpoch.set(ticket, count - 1);
+    else this.#byEpoch.delete(ticket);
   }
 
   /**
@@ -106,11 +141,7 @@ export class OverloadGuard {
    */
   refuse(request: SipRequest): boolean {
     if (this.#maxLagMs > 0) this.#maybeProbe();
-    if (
-      this.#inFlight < this.#maxInFlight && !(this.#maxLagMs > 0 && this.lagMs > this.#maxLagMs)
-    ) {
-      return false;
-    }
+    if (!this.#busy()) return false;
     if (isExempt(request)) return false;
     this.#refused++;
     return true;
@@ -120,6 +151,16 @@ export class OverloadGuard {
   close(): void {
     if (this.#probe !== undefined) this.#clock.clearTimeout(this.#probe);
     this.#probe = undefined;
+  }
+
+  #busy(): boolean {
+    if (this.#maxLagMs > 0 && this.lagMs > this.#maxLagMs) return true;
+    if (this.#inFlight < this.#maxInFlight) return false;
+    return this.#inFlight >= 8 * this.#maxInFlight || this.recentInFlight >= this.#maxInFlight;
+  }
+
+  #epoch(): number {
+    return Math.floor(this.#clock.now() / EPOCH_MS);
   }
 
   #maybeProbe(): void {

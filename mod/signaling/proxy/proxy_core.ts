@@ -145,6 +145,8 @@ interface ProxyState {
   outFlow?: Flow;
   cancelled: boolean;
   final: boolean;
+  /** Overload accounting ticket (OverloadGuard.enter). */
+  ticket?: number;
 }
 
 /** The SIP Proxy module. */
@@ -309,7 +311,7 @@ export class SipProxy implements ProxyTransactionUser {
     const hop = selectNextHop(out, (uri) => this.#isOwnUri(uri));
     // The loop key covers the request as it leaves: it comes back unchanged only in a loop.
     const state: ProxyState = { tx, key: loopKey(out), cancelled: false, final: false };
-    this.#overload.enter();
+    state.ticket = this.#overload.enter();
     if (request.method === "INVITE") this.#invites.set(viaKey(request), state);
     let destination: Destination;
     try {
@@ -586,7 +588,7 @@ export class SipProxy implements ProxyTransactionUser {
   }
 
   #settle(state: ProxyState): void {
-    if (!state.final) this.#overload.leave();
+    if (!state.final && state.ticket !== undefined) this.#overload.leave(state.ticket);
     state.final = true;
     if (state.timerC !== undefined) this.#clock.clearTimeout(state.timerC);
     state.timerC = undefined;

@@ -44,7 +44,7 @@ function message(n: number, extra: string[] = [], method = "MESSAGE") {
 Deno.test("OverloadGuard.refuse() refuses past maxInFlight requests in flight, never CANCEL or in-dialog BYE", () => {
   const guard = new OverloadGuard(new BusyClock(), { maxInFlight: 2 });
   assertEquals(guard.refuse(message(1)), false);
-  guard.enter();
+  const ticket = guard.enter();
   guard.enter();
   assertEquals(guard.refuse(message(2)), true);
   assertEquals(guard.refuse(message(3, [], "CANCEL")), false);
@@ -59,7 +59,8 @@ Deno.test("OverloadGuard.refuse() refuses past maxInFlight requests in flight, n
   assertEquals(guard.refuse(inDialogBye), false);
   assertEquals(guard.refuse(message(4, [], "BYE")), true, "a BYE outside a dialog is new work");
   assertEquals(guard.refused, 2);
-  guard.leave();
+  guard.leave(ticket);
+  guard.leave(-1); // not a ticket: ignored
   assertEquals(guard.inFlight, 1);
   assertEquals(guard.refuse(message(5)), false);
 });
@@ -82,6 +83,25 @@ Deno.test("OverloadGuard.refuse() measures event-loop lag with one probe and ref
   clock.time = 5000;
   assertEquals(guard.lagMs, 0, "an old measure no longer counts");
   guard.close();
+});
+
+Deno.test("OverloadGuard.refuse() stops counting requests in flight past staleAfterMs, up to 8 x maxInFlight", () => {
+  const clock = new BusyClock();
+  const guard = new OverloadGuard(clock, { maxInFlight: 2, staleAfterMs: 2000 });
+  guard.enter();
+  guard.enter();
+  assertEquals(guard.refuse(message(1)), true);
+  clock.time = 2600; // their responses were lost: they wait for Timer F, not for the CPU
+  assertEquals([guard.inFlight, guard.recentInFlight], [2, 0]);
+  assertEquals(guard.refuse(message(2)), false);
+  for (let i = 0; i < 13; i++) guard.enter();
+  clock.time = 5200;
+  assertEquals([guard.inFlight, guard.recentInFlight], [15, 0]);
+  assertEquals(guard.refuse(message(3)), false);
+  guard.enter();
+  clock.time = 7800;
+  assertEquals([guard.inFlight, guard.recentInFlight], [16, 0]);
+  assertEquals(guard.refuse(message(4)), true, "16 = 8 x maxInFlight in all");
 });
 
 Deno.test("OverloadGuard keeps no timer without maxLagMs and after close()", () => {
