@@ -2,6 +2,7 @@
 // order, over UDP with a timeout and retries, then TCP when the answer comes back truncated
 // (RFC 1035 4.2.1, RFC 7766 5).
 
+import { randomUint16 } from "../message/random_id.ts";
 import { isIpv6 } from "./_ip.ts";
 import { DnsParseError, DnsResolutionError } from "./errors.ts";
 import type { DnsRecordType, NameServer } from "./types.ts";
@@ -21,7 +22,7 @@ export interface DnsQueryOptions {
   attempts?: number;
   /** Aborts the whole query. */
   signal?: AbortSignal;
-  /** Source of query ids (16 bits). @default {crypto.getRandomValues} */
+  /** Source of query ids (16 bits). @default {randomUint16} (pooled CSPRNG bytes) */
   randomId?: () => number;
   /** Called when a nameserver times out, fails or answers SERVFAIL / REFUSED. */
   onFailure?: (server: NameServer) => void;
@@ -31,10 +32,6 @@ export interface DnsQueryOptions {
 const DNS_PORT = 53;
 /** Largest TCP answer accepted (RFC 1035 4.2.2: 16-bit length). */
 const MAX_TCP_MESSAGE = 65535;
-
-function randomId(): number {
-  return crypto.getRandomValues(new Uint16Array(1))[0];
-}
 
 function isLoopback(host: string): boolean {
   return host === "::1" || host.startsWith("127.");
@@ -202,7 +199,7 @@ export async function queryNameServers(
           cause: options.signal.reason,
         });
       }
-      const query = createDnsQuery((options.randomId ?? randomId)(), name, type);
+      const query = createDnsQuery((options.randomId ?? randomUint16)(), name, type);
       let answer: DnsMessage | undefined;
       try {
         answer = await queryUdp(server, query, timeout, options.signal);

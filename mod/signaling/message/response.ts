@@ -3,16 +3,14 @@ import type { SipParseError } from "./errors.ts";
 import { Headers } from "./headers.ts";
 import { SipRequest, SipResponse } from "./message.ts";
 import { parseNameAddr } from "./name_addr.ts";
+import { randomHex } from "./random_id.ts";
 import { REASON_PHRASES } from "./reasons.ts";
 
 const encoder = new TextEncoder();
 
-/** A random To tag (RFC 3261 19.3: at least 32 bits of randomness). */
+/** A random To tag (RFC 3261 19.3: at least 32 bits of randomness): 64 bits, 16 hex digits. */
 export function randomTag(): string {
-  const b = crypto.getRandomValues(new Uint8Array(8));
-  let s = "";
-  for (const x of b) s += x.toString(16).padStart(2, "0");
-  return s;
+  return randomHex(8);
 }
 
 /**

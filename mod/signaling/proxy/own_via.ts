@@ -2,8 +2,9 @@
  * The gateway's own Via (RFC 3261 16.6 step 8) and loop detection (16.3 step 4).
  *
  * Branches look like `z9hG4bK` `w2s` RANDOM `.` LOOPKEY: the magic cookie (RFC 3261 8.1.1.7),
- * our marker, 12 base64url characters making it unique (6 random ones drawn once per process,
- * then a per-process counter in 6 base64url digits: no crypto call per request), and a
+ * our marker, 12 random base64url characters (72 bits from the pooled CSPRNG of
+ * `message/random_id.ts`: unique, and unguessable so that an off-path attacker cannot forge a
+ * response for a transaction of ours over UDP; no runtime call per request), and a
  * non-cryptographic hash of the fields that decide where a request goes (Request-URI, Route
  * set, Proxy-Require, Proxy-Authorization, From tag, To tag, Call-ID, CSeq number) of the
  * request as it leaves the gateway (after route processing). A request that comes back with
@@ -17,6 +18,7 @@ import {
   formatVia,
   parseNameAddr,
   parseVia,
+  randomBase64url,
   type SipRequest,
   type SipResponse,
 } from "../message/mod.ts";
@@ -56,24 +58,12 @@ function hash64(text: string): string {
   return (a >>> 0).toString(16).padStart(8, "0") + (b >>> 0).toString(16).padStart(8, "0");
 }
 
-const BRANCH_BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-/** Drawn once per process: branches of two runs never collide. */
-const BRANCH_BOOT = Array.from(
-  crypto.getRandomValues(new Uint8Array(6)),
-  (byte) => BRANCH_BASE64URL[byte & 63],
-).join("");
-let branchCounter = 0;
+/** Random base64url characters of a branch (72 bits). */
+const BRANCH_RANDOM_LENGTH = 12;
 
 /** A fresh branch carrying `key` (see the module documentation). */
 export function newBranch(key: string): string {
-  // 6 digits of 6 bits: 2^36 branches before the counter wraps
-  let n = branchCounter = (branchCounter + 1) % 0x1000000000;
-  let digits = "";
-  for (let i = 0; i < 6; i++) {
-    digits = BRANCH_BASE64URL[n % 64] + digits;
-    n = Math.floor(n / 64);
-  }
-  return `${OWN_BRANCH_PREFIX}${BRANCH_BOOT}${digits}.${key}`;
+  return `${OWN_BRANCH_PREFIX}${randomBase64url(BRANCH_RANDOM_LENGTH)}.${key}`;
 }
 
 /** Pushes the gateway's Via on top of `request` with the given sent-by and branch. */

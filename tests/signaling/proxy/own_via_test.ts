@@ -33,6 +33,19 @@ Deno.test("newBranch() is unique, starts with the magic cookie and carries the l
   assert(a.startsWith(OWN_BRANCH_PREFIX));
 });
 
+Deno.test("newBranch() cannot be predicted from the branches before it", () => {
+  // a boot prefix + counter would share its first characters between consecutive branches
+  const random = (branch: string) => branch.slice(OWN_BRANCH_PREFIX.length, -".K".length);
+  let previous = random(newBranch("K"));
+  for (let i = 0; i < 100; i++) {
+    const next = random(newBranch("K"));
+    assertEquals(next.length, 12);
+    assertNotEquals(next.slice(0, 6), previous.slice(0, 6));
+    assertNotEquals(next.slice(6), previous.slice(6));
+    previous = next;
+  }
+});
+
 Deno.test("isLoop() finds our Via with the same loop key and lets a spiral pass", () => {
   const req = browserInvite();
   addOwnVia(req, "udp", { host: "192.0.2.1", port: 5060 }, newBranch(loopKey(req)));
