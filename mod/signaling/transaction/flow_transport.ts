@@ -5,7 +5,7 @@
  * @module
  */
 
-import { serializeMessage } from "../message/serialize.ts";
+import { serializeMessage, serializeMessageText } from "../message/serialize.ts";
 import type { SipMessage } from "../message/message.ts";
 import type { Flow } from "../transport/transport.ts";
 import type { TransactionTransport } from "./transaction_layer.ts";
@@ -18,11 +18,14 @@ function asFlow(flowOrTarget: unknown): Flow {
   return flow as Flow;
 }
 
-/** Sends over Flows: `send` writes the serialized message, `isReliable` reads `flow.reliable`. */
+/** Sends over Flows: `send` writes the serialized message (as text to a flow with `sendText`),
+ * `isReliable` reads `flow.reliable`. */
 export function flowTransport(): TransactionTransport {
   return {
     send(message: SipMessage, flowOrTarget: unknown): Promise<void> {
-      return asFlow(flowOrTarget).send(serializeMessage(message));
+      const flow = asFlow(flowOrTarget);
+      const text = flow.sendText === undefined ? undefined : serializeMessageText(message);
+      return text === undefined ? flow.send(serializeMessage(message)) : flow.sendText!(text);
     },
     isReliable(flowOrTarget: unknown): boolean {
       return asFlow(flowOrTarget).reliable;

@@ -33,6 +33,10 @@ export interface Flow {
   readonly closed: boolean;
   /** Rejects when the flow is closed or the write fails. */
   send(bytes: Uint8Array): Promise<void>;
+  /** Sends a whole message given as text (its UTF-8 encoding is the wire form), for transports
+   * that frame text themselves (WebSocket text frames): saves encoding it to bytes and
+   * decoding them back. Optional: the transport layer falls back to `send()`. */
+  sendText?(text: string): Promise<void>;
   close(): void;
 }
 

@@ -12,6 +12,7 @@ import {
   findHeadEnd,
   parseMessage,
   serializeMessage,
+  serializeMessageText,
   type SipMessage,
   SipParseError,
   statelessErrorResponse,
@@ -188,8 +189,14 @@ export class TransportLayer {
 
   /** Sends a message (serialized) or bytes on a flow. */
   send(message: SipMessage | Uint8Array, flow: Flow): Promise<void> {
-    const bytes = message instanceof Uint8Array ? message : serializeMessage(message);
-    return flow.send(bytes).catch((error) => {
+    let sent: Promise<void>;
+    if (message instanceof Uint8Array) sent = flow.send(message);
+    else {
+      // a WebSocket flow takes text: no encode + decode round trip
+      const text = flow.sendText === undefined ? undefined : serializeMessageText(message);
+      sent = text === undefined ? flow.send(serializeMessage(message)) : flow.sendText!(text);
+    }
+    return sent.catch((error) => {
       this.#counters.sendErrors++;
       throw error;
     });

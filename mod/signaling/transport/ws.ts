@@ -236,19 +236,29 @@ export class WsFlow implements TrackedFlow {
     return this.#lastActivity;
   }
 
-  /** Sends one frame: text when the bytes are valid UTF-8, else binary. */
+  /** Sends one frame: text when the bytes are valid UTF-8 (browsers expect text frames), else
+   * binary. */
   send(bytes: Uint8Array): Promise<void> {
-    if (this.#closed || this.#socket.readyState !== WebSocket.OPEN) {
-      return Promise.reject(new Error(`Cannot send on flow ${this.id}: connection closed`));
-    }
     let text: string | undefined;
     try {
       text = strictDecoder.decode(bytes);
     } catch {
       text = undefined;
     }
+    return this.#sendFrame(text ?? bytes);
+  }
+
+  /** Sends one text frame (the transport layer's path for serialized messages). */
+  sendText(text: string): Promise<void> {
+    return this.#sendFrame(text);
+  }
+
+  #sendFrame(data: string | Uint8Array): Promise<void> {
+    if (this.#closed || this.#socket.readyState !== WebSocket.OPEN) {
+      return Promise.reject(new Error(`Cannot send on flow ${this.id}: connection closed`));
+    }
     try {
-      this.#socket.send(text ?? bytes);
+      this.#socket.send(data);
       return Promise.resolve();
     } catch (error) {
       this.#sink.count("sendErrors");
@@ -287,7 +297,7 @@ export class WsFlow implements TrackedFlow {
     if (typeof data === "string") {
       if (data === CRLFCRLF) {
         this.#sink.count("keepalivePings");
-        this.send(encoder.encode(CRLF)).catch(() => {});
+        this.sendText(CRLF).catch(() => {});
         return;
       }
       if (data === CRLF) return;
@@ -296,7 +306,7 @@ export class WsFlow implements TrackedFlow {
       const bytes = new Uint8Array(data);
       if (isKeepalive(bytes, 4)) {
         this.#sink.count("keepalivePings");
-        this.send(encoder.encode(CRLF)).catch(() => {});
+        this.sendText(CRLF).catch(() => {});
         return;
       }
       if (isKeepalive(bytes, 2)) return;

@@ -4,6 +4,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import {
   parseMessage,
   serializeMessage,
+  serializeMessageText,
   SipParseError,
   StreamFramer,
 } from "../../../mod/signaling/message/mod.ts";
@@ -109,6 +110,35 @@ Deno.test("serializeMessage() of parseMessage() gives back well-formed input byt
     { numRuns: 400 },
   );
 });
+
+Deno.test("serializeMessageText() is the UTF-8 text of serializeMessage(), or undefined", () => {
+  const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  let texts = 0;
+  fc.assert(
+    fc.property(message, (bytes) => {
+      const parsed = parseMessage(bytes);
+      const text = serializeMessageText(parsed);
+      const wire = serializeMessage(parsed);
+      if (text === undefined) {
+        assert(!isUtf8(strict, wire), "undefined for valid UTF-8");
+      } else {
+        texts++;
+        assertEquals(enc.encode(text), wire);
+      }
+    }),
+    { numRuns: 400 },
+  );
+  assert(texts > 0, "no message had a text form");
+});
+
+function isUtf8(decoder: TextDecoder, bytes: Uint8Array): boolean {
+  try {
+    decoder.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function onlySipParseError(bytes: Uint8Array): void {
   let once: Uint8Array;

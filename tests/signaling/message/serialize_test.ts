@@ -3,6 +3,7 @@ import {
   Headers,
   parseMessage,
   serializeMessage,
+  serializeMessageText,
   SipRequest,
 } from "../../../mod/signaling/message/mod.ts";
 
@@ -65,4 +66,23 @@ Deno.test("serializeMessage() keeps bytes of a head that is not UTF-8", () => {
   assertEquals(serializeMessage(parseMessage(fixed)), fixed);
   fixed[at] = 0x80; // windows-1252 would read this as U+20AC
   assertEquals(serializeMessage(parseMessage(fixed)), fixed);
+});
+
+Deno.test("serializeMessageText() gives the message as text, changed lines included", () => {
+  const m = parseMessage(enc.encode(INVITE.replace("body", "b\u00e9y")));
+  m.headers.set("Max-Forwards", "67");
+  const text = serializeMessageText(m);
+  assertEquals(text, dec.decode(serializeMessage(m)));
+  assertEquals(text?.endsWith("\r\n\r\nb\u00e9y"), true);
+});
+
+Deno.test("serializeMessageText() is undefined for a binary body or a latin1 head", () => {
+  const binary = parseMessage(enc.encode(INVITE));
+  binary.body = new Uint8Array([0xff, 0xfe, 0x00, 0x01]);
+  assertEquals(serializeMessageText(binary), undefined);
+  const head = enc.encode(INVITE.replace("Subject: folded", "Subject: caf?"));
+  head[head.indexOf(0x3f)] = 0xe9; // a raw latin1 byte: not valid UTF-8
+  const latin1 = parseMessage(head);
+  assertEquals(serializeMessageText(latin1), undefined);
+  assertEquals(serializeMessage(latin1), head);
 });

@@ -1,4 +1,5 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { createResponse } from "../../../mod/signaling/message/mod.ts";
 import { offersSip, TransportLayer, WsTransport } from "../../../mod/signaling/transport/mod.ts";
 import {
   bigRequest,
@@ -61,6 +62,33 @@ Deno.test("listenWs() accepts binary frames and sends non-UTF-8 bytes as binary"
     const frame = await client.frame();
     ok(frame instanceof Uint8Array, "binary frame");
     deepStrictEqual(frame, bytes);
+  } finally {
+    await client.close();
+    await layer.close();
+  }
+});
+
+Deno.test("TransportLayer.send() writes a message to a WS flow as a text frame, binary when not UTF-8", async () => {
+  const inbox = new Inbox();
+  const { layer, url } = await wsLayer(inbox);
+  const client = new WsClient(url);
+  try {
+    await client.opened;
+    client.socket.send(optionsRequest("WS"));
+    const { message, flow } = await inbox.message();
+    if (message.kind !== "request") throw new Error("expected a request");
+    ok(typeof flow.sendText === "function", "WS flows take text");
+    const ok200 = createResponse(message, 200);
+    ok200.body = encoder.encode("caf\u00e9");
+    await layer.send(ok200, flow);
+    const text = await client.frame();
+    strictEqual(typeof text, "string");
+    ok((text as string).endsWith("\r\n\r\ncaf\u00e9"), String(text));
+    ok200.body = new Uint8Array([0xff, 0x00]);
+    await layer.send(ok200, flow);
+    const binary = await client.frame(1);
+    ok(binary instanceof Uint8Array, "binary frame");
+    deepStrictEqual(binary.subarray(binary.length - 2), ok200.body);
   } finally {
     await client.close();
     await layer.close();
