@@ -10,7 +10,11 @@
  *
  * Usage: `deno run -A scripts/bench/message_relay.ts [--duration 20] [--rate 5000]
  *   [--clients 50] [--targets kamailio,gateway] [--modes closed,open] [--warmup 2]
- *   [--kamailio-children 2] [--kamailio-tcp-children 2] [--json out.json]`
+ *   [--kamailio-children 2] [--kamailio-tcp-children 2] [--json out.json] [--rmem BYTES]`
+ *
+ * `--rmem BYTES` sets the host's `net.core.rmem_default` (root only) for the whole run and
+ * restores it at the end (scripts/bench/_rmem.ts): the gateway's UDP socket gets that receive
+ * buffer (Deno cannot set SO_RCVBUF), so both targets run under the same host setting.
  *
  * The helpers that start the peers (SIPp, Kamailio, the gateway, the generator) are exported
  * for scripts/bench/register_load.ts.
@@ -18,6 +22,7 @@
  * @module
  */
 
+import { describeRmem, type RmemSetting, withRmem } from "./_rmem.ts";
 import { cpuTimeMs, fixed } from "./_stats.ts";
 import type { WsLoadResult } from "./_ws_load.ts";
 
@@ -290,6 +295,20 @@ export interface GeneratorRun {
   onHolding?: (info: { registered: number }) => Promise<void>;
 }
 
+/** Load generator processes still running. */
+const generators = new Set<Deno.ChildProcess>();
+
+/** Stops the load generators still running (on SIGINT: they would run to their time limit). */
+export function killGenerators(): void {
+  for (const child of generators) {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** Runs scripts/bench/_ws_load.ts in its own process and returns its result. */
 export async function runGenerator(run: GeneratorRun): Promise<WsLoadResult> {
   const args = [
@@ -317,6 +336,8 @@ export async function runGenerator(run: GeneratorRun): Promise<WsLoadResult> {
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  generators.add(child);
+  child.status.finally(() => generators.delete(child));
   const stdin = child.stdin.getWriter();
   let errText = "";
   const errDone = (async () => {
@@ -465,6 +486,20 @@ function printRatios(rows: Row[]): void {
 
 async function main(): Promise<void> {
   const f = parseFlags(Deno.args);
+  const peers: Peer[] = [];
+  await withRmem(
+    f.rmem === undefined ? undefined : Number(f.rmem),
+    (rmem) => run(f, peers, rmem),
+    { onSignal: () => stopPeers(peers) },
+  );
+}
+
+async function stopPeers(peers: Peer[]): Promise<void> {
+  killGenerators();
+  for (const peer of [...peers].reverse()) await peer.stop();
+}
+
+async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting): Promise<void> {
   const durationS = Number(f.duration ?? 20);
   const rate = Number(f.rate ?? 5000);
   const clients = Number(f.clients ?? 50);
@@ -473,7 +508,6 @@ async function main(): Promise<void> {
   const modes = (f.modes ?? "closed,open").split(",").map((m) => m.trim());
   const flags = { modes, clients, durationS, rate, warmupS };
   const workDir = await Deno.makeTempDir({ prefix: "bench_message_relay_" });
-  const peers: Peer[] = [];
   const rows: Row[] = [];
   const sippPort = freePort("udp");
   const ruri = `sip:uas@127.0.0.1:${sippPort}`;
@@ -482,6 +516,7 @@ async function main(): Promise<void> {
       `per mode, open-loop rate ${rate}/s, ${navigator.hardwareConcurrency} cores shared by all, ` +
       `load average ${Deno.loadavg().map((v) => fixed(v, 2)).join(" ")}`,
   );
+  print(describeRmem(rmem));
   try {
     const sipp = await startSippUas(sippPort, workDir);
     peers.push(sipp);
@@ -534,11 +569,12 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    for (const peer of peers.reverse()) await peer.stop();
+    await stopPeers(peers);
     await Deno.remove(workDir, { recursive: true }).catch(() => {});
   }
   print();
   print(`load average at the end: ${Deno.loadavg().map((v) => fixed(v, 2)).join(" ")}`);
+  print(describeRmem(rmem));
   printTable(rows);
   printRatios(rows);
   print(

@@ -18,16 +18,21 @@
  *   location records, which the gateway does not hold.
  *
  * Usage: `deno run -A scripts/bench/register_load.ts [--clients 1000] [--duration 10]
- *   [--targets kamailio,gateway] [--json out.json]`
+ *   [--targets kamailio,gateway] [--json out.json] [--rmem BYTES]`
+ *
+ * `--rmem BYTES`: the host's `net.core.rmem_default` for the run (root only, restored at the
+ * end; see scripts/bench/_rmem.ts).
  *
  * @module
  */
 
+import { describeRmem, type RmemSetting, withRmem } from "./_rmem.ts";
 import { cpuTimeMs, fixed, type TreeMemory, treeMemory } from "./_stats.ts";
 import type { PhaseResult, WsLoadResult } from "./_ws_load.ts";
 import {
   freePort,
   gatewayMissing,
+  killGenerators,
   parseFlags,
   type Peer,
   print,
@@ -176,16 +181,30 @@ function printTable(rows: Row[], clients: number): void {
 
 async function main(): Promise<void> {
   const f = parseFlags(Deno.args);
+  const peers: Peer[] = [];
+  await withRmem(
+    f.rmem === undefined ? undefined : Number(f.rmem),
+    (rmem) => run(f, peers, rmem),
+    { onSignal: () => stopPeers(peers) },
+  );
+}
+
+async function stopPeers(peers: Peer[]): Promise<void> {
+  killGenerators();
+  for (const peer of [...peers].reverse()) await peer.stop();
+}
+
+async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting): Promise<void> {
   const clients = Number(f.clients ?? 1000);
   const durationS = Number(f.duration ?? 10);
   const targets = (f.targets ?? "kamailio,gateway").split(",").map((t) => t.trim());
   const workDir = await Deno.makeTempDir({ prefix: "bench_register_load_" });
-  const peers: Peer[] = [];
   const rows: Row[] = [];
   print(
     `REGISTER load: ${clients} WS clients (distinct AoRs), refresh loop ${durationS} s, ` +
       `Kamailio registrar; load average ${Deno.loadavg().map((v) => fixed(v, 2)).join(" ")}`,
   );
+  print(describeRmem(rmem));
   try {
     const udpPort = freePort("udp");
     const wsPort = freePort("tcp");
@@ -253,10 +272,11 @@ async function main(): Promise<void> {
       }
     }
   } finally {
-    for (const peer of peers.reverse()) await peer.stop();
+    await stopPeers(peers);
     await Deno.remove(workDir, { recursive: true }).catch(() => {});
   }
   print();
+  print(describeRmem(rmem));
   printTable(rows, clients);
   print(
     "KB/cl: (memory of the target's process tree while every client is registered and idle" +
