@@ -6,7 +6,7 @@ import { parseConfig } from "../mod/config/mod.ts";
 import { startGateway } from "../mod/gateway.ts";
 import { createLogger } from "../mod/log.ts";
 import type { Transport } from "../mod/signaling/transport/mod.ts";
-import { assert, assertEquals } from "./interop/_assert.ts";
+import { assert, assertEquals } from "./_assert.ts";
 import { makeTestCerts } from "./interop/_certs.ts";
 import { createJsSipClient } from "./interop/_jssip.ts";
 import { startDnsServer } from "./interop/_dns_server.ts";

@@ -10,7 +10,7 @@ import {
   SipParseError,
   statelessErrorResponse,
 } from "../mod/signaling/message/mod.ts";
-import { assert, assertEquals } from "./interop/_assert.ts";
+import { assert, assertEquals } from "./_assert.ts";
 import { type DnsServer, startDnsServer } from "./interop/_dns_server.ts";
 import { delay, waitFor, withTimeout } from "./interop/_process.ts";
 

@@ -1,7 +1,7 @@
 // main.ts as a real process: starts from a config file (or the repository's default), logs
 // 'listening', answers OPTIONS over UDP and WS, and exits 0 on SIGTERM.
 
-import { assert, assertEquals, assertStringIncludes } from "./interop/_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { type ChildProcess, startProcess, tail, waitFor, withTimeout } from "./interop/_process.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;

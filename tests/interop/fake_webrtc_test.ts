@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects, assertStringIncludes } from "./_assert.ts";
+import { assertEquals, assertRejects, assertStringIncludes } from "../_assert.ts";
 import { FakePeerConnection, plainAudioAnswer, plainAudioOffer } from "./_fake_webrtc.ts";
 
 function mLines(sdp: string): string[] {

@@ -5,7 +5,7 @@
 import { parseConfig } from "../../mod/config/mod.ts";
 import { startGateway } from "../../mod/gateway.ts";
 import { createLogger } from "../../mod/log.ts";
-import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { type DnsServerRecords, startDnsServer } from "./_dns_server.ts";
 import { withTimeout } from "./_process.ts";
 import { statusOf, UdpSipPeer } from "./_udp_peer.ts";

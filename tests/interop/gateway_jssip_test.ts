@@ -6,7 +6,7 @@
  * routes back to the gateway by the registered Path / Contact.
  */
 
-import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { createJsSipClient } from "./_jssip.ts";
 import { type Kamailio, kamailioSkipReason, startKamailio } from "./_kamailio.ts";

@@ -11,7 +11,7 @@
 import { parseConfig } from "../../mod/config/mod.ts";
 import { startGateway } from "../../mod/gateway.ts";
 import { createLogger } from "../../mod/log.ts";
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../_assert.ts";
 import { type ChildProcess, startProcess, tail, waitFor, withTimeout } from "./_process.ts";
 
 const CONNECTIONS = 1000;

@@ -9,7 +9,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { type Kamailio, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
 import { delay, firstReason, waitFor, withTimeout } from "./_process.ts";

@@ -5,7 +5,7 @@
  * over UDP to Kamailio, which reaches the gateway again over whatever the registration used.
  */
 
-import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startClientProcess } from "./_client_process.ts";
 import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { createJsSipClient } from "./_jssip.ts";

@@ -4,7 +4,7 @@
  * exchanges MESSAGEs with SIPp both ways.
  */
 
-import { assertEquals, assertStringIncludes } from "./_assert.ts";
+import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { type Kamailio, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
 import { firstReason } from "./_process.ts";

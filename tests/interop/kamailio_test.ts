@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertStringIncludes, assertThrowsMessage } from "./_assert.ts";
+import { assert, assertEquals, assertStringIncludes, assertThrowsMessage } from "../_assert.ts";
 import { createJsSipClient } from "./_jssip.ts";
 import {
   type Kamailio,

@@ -4,7 +4,7 @@
  * MESSAGEs with SIPp. The gateway interop tests copy these with the gateway in the middle.
  */
 
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_assert.ts";
 import { startClientProcess } from "./_client_process.ts";
 import { createJsSipClient } from "./_jssip.ts";
 import { createSipJsClient } from "./_sipjs.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
+import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { kamailioSkipReason, startKamailio } from "./_kamailio.ts";
 import { firstReason, freePort } from "./_process.ts";
 import { runSipp, sippArgs, sippSkipReason, sippTlsSkipReason, startSippUas } from "./_sipp.ts";

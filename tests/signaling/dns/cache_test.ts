@@ -1,4 +1,4 @@
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import { DnsCache } from "../../../mod/signaling/dns/cache.ts";
 import type { DnsRecord } from "../../../mod/signaling/dns/types.ts";
 

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "./_assert.ts";
+import { assertEquals, assertRejects } from "../../_assert.ts";
 import { queryNameServers } from "../../../mod/signaling/dns/client.ts";
 import { DnsResolutionError } from "../../../mod/signaling/dns/errors.ts";
 import { decodeDnsMessage, DNS_RCODES, encodeDnsMessage } from "../../../mod/signaling/dns/wire.ts";

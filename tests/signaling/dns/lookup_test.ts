@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "./_assert.ts";
+import { assertEquals, assertRejects } from "../../_assert.ts";
 import { DnsLookup } from "../../../mod/signaling/dns/lookup.ts";
 import type { queryNameServers } from "../../../mod/signaling/dns/client.ts";
 import { DnsResolutionError } from "../../../mod/signaling/dns/errors.ts";

@@ -1,5 +1,5 @@
 // resolveTargets() + DnsLookup against the loopback DNS server of tests/interop/_dns_server.ts.
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import { DnsLookup } from "../../../mod/signaling/dns/lookup.ts";
 import { resolveTargets, type TargetUri } from "../../../mod/signaling/dns/resolver.ts";
 import { type DnsServerRecords, startDnsServer } from "../../interop/_dns_server.ts";

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "./_assert.ts";
+import { assertEquals, assertRejects } from "../../_assert.ts";
 import { resolveTargets, type TargetUri } from "../../../mod/signaling/dns/resolver.ts";
 import { DnsResolutionError } from "../../../mod/signaling/dns/errors.ts";
 import { parseUri } from "../../../mod/signaling/message/uri.ts";

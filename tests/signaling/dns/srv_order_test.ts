@@ -1,4 +1,4 @@
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import { orderSrvRecords } from "../../../mod/signaling/dns/srv_order.ts";
 import type { SrvRecord } from "../../../mod/signaling/dns/types.ts";
 

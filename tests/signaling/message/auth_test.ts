@@ -1,4 +1,4 @@
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import { formatAuth, parseAuth } from "../../../mod/signaling/message/mod.ts";
 
 Deno.test("parseAuth() reads Digest params, unquoting values", () => {

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../_assert.ts";
 import { formatCSeq, parseCSeq, SipParseError } from "../../../mod/signaling/message/mod.ts";
 
 Deno.test("parseCSeq() reads number and method, leading zeros allowed", () => {

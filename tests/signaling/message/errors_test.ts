@@ -1,4 +1,4 @@
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import { SipParseError } from "../../../mod/signaling/message/mod.ts";
 
 Deno.test("SipParseError() is a SyntaxError with a status and reason", () => {

@@ -1,6 +1,6 @@
 /** Property tests (fast-check): format functions escape so that parsing gives the values back. */
 import fc from "fast-check";
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import {
   formatNameAddr,
   formatUri,

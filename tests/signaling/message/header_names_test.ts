@@ -1,4 +1,4 @@
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import { COMPACT_FORMS, headerKey, isListHeader } from "../../../mod/signaling/message/mod.ts";
 
 Deno.test("headerKey() maps compact forms and case to the long lower-case name", () => {

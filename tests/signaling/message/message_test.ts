@@ -1,4 +1,4 @@
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import { Headers, SipRequest, SipResponse } from "../../../mod/signaling/message/mod.ts";
 
 Deno.test("SipRequest() defaults to SIP/2.0, empty headers and body", () => {

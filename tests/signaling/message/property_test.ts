@@ -1,6 +1,6 @@
 /** Property tests (fast-check): round trip, robustness on random and mutated input, framing. */
 import fc from "fast-check";
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import {
   parseMessage,
   serializeMessage,

@@ -3,7 +3,7 @@
  * expectations.tsv at test time. Valid messages must parse AND give the right values;
  * invalid ones must be rejected with the status the expectation names.
  */
-import { assert, assertEquals, assertNotEquals } from "./_assert.ts";
+import { assert, assertEquals, assertNotEquals } from "../../_assert.ts";
 import {
   getContacts,
   getCSeq,

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../_assert.ts";
 import { formatUri, parseUri, SipParseError } from "../../../mod/signaling/message/mod.ts";
 
 Deno.test("parseUri() reads user, password, host, port, params and headers", () => {

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../_assert.ts";
 import { formatVia, parseVia, SipParseError } from "../../../mod/signaling/message/mod.ts";
 
 Deno.test("parseVia() reads protocol, transport, sent-by and params", () => {

@@ -1,4 +1,4 @@
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import { Secret } from "../../../mod/log.ts";
 import { parseUri } from "../../../mod/signaling/message/mod.ts";
 import {

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertNotEquals, assertThrows } from "./_assert.ts";
+import { assert, assertEquals, assertNotEquals, assertThrows } from "../../_assert.ts";
 import fc from "fast-check";
 import { FLOW_TOKEN_MAC_BYTES, FlowTokenSigner } from "../../../mod/signaling/proxy/flow_token.ts";
 import { Buffer } from "node:buffer";

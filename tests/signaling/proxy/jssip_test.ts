@@ -3,7 +3,7 @@
  * UDP registrar / PBX played by the test: REGISTER with Path, MESSAGE both ways, a call with
  * double Record-Route and the PBX's BYE coming back through the flow token.
  */
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import { parseNameAddr, type SipRequest } from "../../../mod/signaling/message/mod.ts";
 import { createJsSipClient } from "../../interop/_jssip.ts";
 import { answer } from "./_proxy_fixture.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import { OverloadGuard } from "../../../mod/signaling/proxy/overload.ts";
 import type { Clock } from "../../../mod/signaling/transaction/clock.ts";
 import { answer, fixture } from "./_proxy_fixture.ts";

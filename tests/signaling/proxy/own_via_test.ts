@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch, assertNotEquals } from "./_assert.ts";
+import { assert, assertEquals, assertMatch, assertNotEquals } from "../../_assert.ts";
 import { parseVia } from "../../../mod/signaling/message/mod.ts";
 import { LocalAddresses } from "../../../mod/signaling/proxy/local_addresses.ts";
 import {

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch } from "./_assert.ts";
+import { assert, assertEquals, assertMatch } from "../../_assert.ts";
 import { parseNameAddr, parseUri, parseVia } from "../../../mod/signaling/message/mod.ts";
 import { answer, fixture, GW } from "./_proxy_fixture.ts";
 import { browserInvite, jssipRegister, request, sipml5Register } from "./_messages.ts";

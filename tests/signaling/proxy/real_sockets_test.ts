@@ -2,7 +2,7 @@
  * The proxy on real loopback sockets: the transport layer (UDP + WS), the transaction layer
  * and a browser-like WebSocket client, against a UDP "registrar" the test plays.
  */
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import {
   parseMessage,
   parseNameAddr,

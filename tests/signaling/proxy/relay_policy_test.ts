@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { assert, assertEquals, assertThrows } from "../../_assert.ts";
 import { RelayPolicy, RelayPolicyParseError } from "../../../mod/signaling/proxy/relay_policy.ts";
 
 Deno.test("RelayPolicy() with no entries forwards anywhere", () => {

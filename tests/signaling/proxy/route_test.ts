@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../_assert.ts";
 import { formatUri, type SipUri } from "../../../mod/signaling/message/mod.ts";
 import { selectNextHop } from "../../../mod/signaling/proxy/route.ts";
 import { browserInvite, request, sipml5Register } from "./_messages.ts";

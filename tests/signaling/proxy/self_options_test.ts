@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import { LocalAddresses } from "../../../mod/signaling/proxy/local_addresses.ts";
 import {
   answerOptions,

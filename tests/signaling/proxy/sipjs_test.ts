@@ -3,7 +3,7 @@
  * UDP registrar / PBX played by the test: REGISTER, a MESSAGE from the SIP side, and a call
  * from the SIP side that SIP.js answers and hangs up (its BYE crosses the Record-Route set).
  */
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import { parseNameAddr, type SipRequest } from "../../../mod/signaling/message/mod.ts";
 import { createSipJsClient } from "../../interop/_sipjs.ts";
 import { answer } from "./_proxy_fixture.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import { parseVia, type SipMessage } from "../../../mod/signaling/message/mod.ts";
 import type { Flow } from "../../../mod/signaling/transport/transport.ts";
 import { TransactionLayer } from "../../../mod/signaling/transaction/mod.ts";

@@ -1,4 +1,4 @@
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import { LocalAddresses } from "../../../mod/signaling/proxy/local_addresses.ts";
 import { validateRequest } from "../../../mod/signaling/proxy/validation.ts";
 import { addOwnVia, loopKey, newBranch } from "../../../mod/signaling/proxy/own_via.ts";

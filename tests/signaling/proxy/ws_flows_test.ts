@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import { isWsFlow, WsFlows, wsSourceOfFlow } from "../../../mod/signaling/proxy/ws_flows.ts";
 import { LoopFlow } from "./_loop_transport.ts";
 

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../_assert.ts";
 import { createAck } from "../../../mod/signaling/transaction/ack.ts";
 import { request, response } from "./_sip.ts";
 

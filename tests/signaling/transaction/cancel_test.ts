@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../_assert.ts";
 import { createCancel } from "../../../mod/signaling/transaction/cancel.ts";
 import { request } from "./_sip.ts";
 

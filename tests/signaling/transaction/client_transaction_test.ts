@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import type { SipRequest } from "../../../mod/signaling/message/message.ts";
 import { FlowFailedError } from "../../../mod/signaling/transaction/client_transaction.ts";
 import { recorder, testLayer } from "./_layer.ts";

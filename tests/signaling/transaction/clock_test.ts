@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import { systemClock } from "../../../mod/signaling/transaction/clock.ts";
 
 Deno.test("systemClock runs and clears real timers", async () => {

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../_assert.ts";
 import type { Flow } from "../../../mod/signaling/transport/transport.ts";
 import { flowTransport } from "../../../mod/signaling/transaction/flow_transport.ts";
 import { TransactionLayer } from "../../../mod/signaling/transaction/transaction_layer.ts";

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import {
   isFailure,
   isProvisional,

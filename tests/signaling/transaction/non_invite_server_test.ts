@@ -1,4 +1,4 @@
-import { assertEquals } from "./_assert.ts";
+import { assertEquals } from "../../_assert.ts";
 import {
   nonInviteServerTransition,
   startNonInviteServer,

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../_assert.ts";
 import type { SipResponse } from "../../../mod/signaling/message/message.ts";
 import { createResponse } from "../../../mod/signaling/message/response.ts";
 import { testLayer } from "./_layer.ts";

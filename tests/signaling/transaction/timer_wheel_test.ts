@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "./_assert.ts";
+import { assert, assertEquals } from "../../_assert.ts";
 import { TimerWheel } from "../../../mod/signaling/transaction/timer_wheel.ts";
 
 /** A fake runtime: one timer table driven by hand. */

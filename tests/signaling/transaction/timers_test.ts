@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "./_assert.ts";
+import { assertEquals, assertThrows } from "../../_assert.ts";
 import { computeTimers } from "../../../mod/signaling/transaction/timers.ts";
 
 Deno.test("computeTimers() gives RFC 3261 table 4 defaults on unreliable transports", () => {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { assert, assertEquals, assertThrows } from "../../_assert.ts";
 import type { SipResponse } from "../../../mod/signaling/message/message.ts";
 import { createResponse } from "../../../mod/signaling/message/response.ts";
 import { TransactionKeyError } from "../../../mod/signaling/transaction/transaction_key.ts";
