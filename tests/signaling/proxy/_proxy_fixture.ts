@@ -17,7 +17,7 @@ import {
   MemoryLog,
 } from "./_loop_transport.ts";
 import { response } from "./_messages.ts";
-import { FakeClock } from "./_fake_clock.ts";
+import { FakeClock } from "../../_fake_clock.ts";
 import type { SipRequest } from "../../../mod/signaling/message/mod.ts";
 
 export const GW = "192.0.2.1";

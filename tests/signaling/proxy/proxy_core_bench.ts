@@ -8,7 +8,7 @@ import { TransactionLayer } from "../../../mod/signaling/transaction/mod.ts";
 import { SipProxy } from "../../../mod/signaling/proxy/proxy_core.ts";
 import { TransactionBridge } from "../../../mod/signaling/proxy/transaction_bridge.ts";
 import { LoopTransport, LoopTransports, MemoryLog } from "./_loop_transport.ts";
-import { FakeClock } from "./_fake_clock.ts";
+import { FakeClock } from "../../_fake_clock.ts";
 import { answer } from "./_proxy_fixture.ts";
 import { wire } from "./_messages.ts";
 

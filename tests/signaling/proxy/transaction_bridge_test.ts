@@ -12,7 +12,7 @@ import {
   MemoryLog,
   settle,
 } from "./_loop_transport.ts";
-import { FakeClock } from "./_fake_clock.ts";
+import { FakeClock } from "../../_fake_clock.ts";
 import { answer } from "./_proxy_fixture.ts";
 import { browserInvite, request } from "./_messages.ts";
 

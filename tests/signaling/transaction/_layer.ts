@@ -5,7 +5,7 @@ import type { ClientTransactionHandlers } from "../../../mod/signaling/transacti
 import type { ServerTransaction } from "../../../mod/signaling/transaction/server_transaction.ts";
 import { TransactionLayer } from "../../../mod/signaling/transaction/transaction_layer.ts";
 import type { TransactionUser } from "../../../mod/signaling/transaction/transaction_user.ts";
-import { FakeClock } from "./_fake_clock.ts";
+import { FakeClock } from "../../_fake_clock.ts";
 import { LoopTransport } from "./_loop_transport.ts";
 
 export interface Recorder {

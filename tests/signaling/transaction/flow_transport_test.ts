@@ -2,7 +2,7 @@ import { assertEquals, assertThrows } from "../../_assert.ts";
 import type { Flow } from "../../../mod/signaling/transport/transport.ts";
 import { flowTransport } from "../../../mod/signaling/transaction/flow_transport.ts";
 import { TransactionLayer } from "../../../mod/signaling/transaction/transaction_layer.ts";
-import { FakeClock } from "./_fake_clock.ts";
+import { FakeClock } from "../../_fake_clock.ts";
 import { request, response } from "./_sip.ts";
 
 function fakeFlow(reliable: boolean, written: string[]): Flow {

@@ -1,8 +1,8 @@
-// Shared helpers of the transport tests: SIP fixtures, an event inbox, a fake clock,
-// certificates made with openssl, and raw socket reads.
+// Shared helpers of the transport tests: SIP fixtures, an event inbox, certificates made
+// with openssl, and raw socket reads.
 
 import type { SipMessage } from "../../../mod/signaling/message/mod.ts";
-import type { Clock, Flow, TransportEvents } from "../../../mod/signaling/transport/mod.ts";
+import type { Flow, TransportEvents } from "../../../mod/signaling/transport/mod.ts";
 
 export const encoder = new TextEncoder();
 export const decoder = new TextDecoder();
@@ -102,50 +102,6 @@ export async function eventually(
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-/** A clock that only moves when told to. */
-export class FakeClock implements Clock {
-  #now = 0;
-  #next = 1;
-  #timers = new Map<number, { at: number; callback: () => void }>();
-
-  now(): number {
-    return this.#now;
-  }
-
-  setTimeout(callback: () => void, ms: number): number {
-    const id = this.#next++;
-    this.#timers.set(id, { at: this.#now + ms, callback });
-    return id;
-  }
-
-  clearTimeout(id: number): void {
-    this.#timers.delete(id);
-  }
-
-  /** Pending timers. */
-  get pending(): number {
-    return this.#timers.size;
-  }
-
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number): void {
-    const end = this.#now + ms;
-    for (;;) {
-      let dueId: number | undefined;
-      let dueAt = Infinity;
-      for (const [id, timer] of this.#timers) {
-        if (timer.at <= end && timer.at < dueAt) [dueId, dueAt] = [id, timer.at];
-      }
-      if (dueId === undefined) break;
-      const timer = this.#timers.get(dueId)!;
-      this.#timers.delete(dueId);
-      this.#now = dueAt;
-      timer.callback();
-    }
-    this.#now = end;
   }
 }
 

@@ -7,7 +7,8 @@ import {
   type TransportCounterName,
   type TransportSink,
 } from "../../../mod/signaling/transport/mod.ts";
-import { encoder, eventually, FakeClock, optionsRequest, readUntil } from "./_helpers.ts";
+import { FakeClock } from "../../_fake_clock.ts";
+import { encoder, eventually, optionsRequest, readUntil } from "./_helpers.ts";
 
 /** A sink that records what a connection reports. */
 class RecordingSink implements TransportSink {

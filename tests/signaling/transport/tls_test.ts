@@ -4,10 +4,10 @@ import {
   type TlsCredentials,
   TransportLayer,
 } from "../../../mod/signaling/transport/mod.ts";
+import { FakeClock } from "../../_fake_clock.ts";
 import {
   encoder,
   eventually,
-  FakeClock,
   Inbox,
   makeCertificates,
   optionsRequest,

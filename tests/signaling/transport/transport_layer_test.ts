@@ -5,15 +5,8 @@ import {
   type TrackedFlow,
   TransportLayer,
 } from "../../../mod/signaling/transport/mod.ts";
-import {
-  decoder,
-  encoder,
-  eventually,
-  FakeClock,
-  Inbox,
-  optionsRequest,
-  readUntil,
-} from "./_helpers.ts";
+import { FakeClock } from "../../_fake_clock.ts";
+import { decoder, encoder, eventually, Inbox, optionsRequest, readUntil } from "./_helpers.ts";
 
 async function tcpLayer(
   inbox: Inbox,

@@ -1,11 +1,11 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { createResponse } from "../../../mod/signaling/message/mod.ts";
 import { offersSip, TransportLayer, WsTransport } from "../../../mod/signaling/transport/mod.ts";
+import { FakeClock } from "../../_fake_clock.ts";
 import {
   bigRequest,
   encoder,
   eventually,
-  FakeClock,
   GARBAGE_WITHOUT_VIA,
   Inbox,
   makeCertificates,

@@ -1,6 +1,6 @@
-/** A virtual clock for timer tests: time moves only when `advance()` is called. */
+/** A virtual clock for timer tests of any layer: time moves only when `advance()` is called. */
 
-import type { Clock } from "../../../mod/signaling/transaction/clock.ts";
+import type { Clock } from "../mod/signaling/transaction/clock.ts";
 
 interface Pending {
   at: number;
