@@ -8,6 +8,7 @@
  */
 
 import { makeTestCerts, type TestCerts } from "./_certs.ts";
+import type { LogSource } from "./_gateway.ts";
 import {
   type ChildProcess,
   firstReason,
@@ -129,6 +130,11 @@ export function renderKamailioConfig(
     .replaceAll("%%TLS_CFG%%", values.tlsCfg)
     .replaceAll("%%PASSWORD%%", values.password)
     .replaceAll("%%TRUSTED%%", values.trusted);
+}
+
+/** Kamailio as a {@linkcode LogSource} for `withLogs()`. */
+export function kamailioLog(k: Kamailio): LogSource {
+  return { name: "kamailio", log: () => k.log() };
 }
 
 /**

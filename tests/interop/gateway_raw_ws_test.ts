@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
-import { type Kamailio, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
+import { kamailioLog, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
 import { delay, firstReason, waitFor, withTimeout } from "./_process.ts";
 import { runSipp, sippSkipReason, startSippUas } from "./_sipp.ts";
 
@@ -22,10 +22,6 @@ const suffix = skip ? ` (skipped: ${skip})` : "";
 const INVALID_HOST = "df7jal23ls0d.invalid";
 const SIPML5_UA = "IM-client/OMA1.0 sipML5-v1.2016.03.04";
 const ALLOW = "ACK,CANCEL,INVITE,MESSAGE,BYE,OPTIONS,INFO,NOTIFY,REFER";
-
-function kamailioLog(k: Kamailio) {
-  return { name: "kamailio", log: () => k.log() };
-}
 
 function random(): string {
   return crypto.randomUUID().replaceAll("-", "").slice(0, 16);
