@@ -13,8 +13,9 @@ import {
 import { assert, assertEquals } from "./_assert.ts";
 import { type DnsServer, startDnsServer } from "./interop/_dns_server.ts";
 import { delay, waitFor, withTimeout } from "./interop/_process.ts";
+import { RFC4475_CORPUS } from "./fixtures/rfc4475.ts";
 
-const CORPUS = new URL("../../shared/corpus/rfc4475/", import.meta.url);
+const CORPUS = RFC4475_CORPUS;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 /** How long "nothing comes back" is watched for. */

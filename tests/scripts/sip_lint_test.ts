@@ -1,8 +1,9 @@
 import nodeAssert from "node:assert";
 import { lintBytes } from "../../scripts/sip_lint.ts";
+import { RFC4475_CORPUS } from "../fixtures/rfc4475.ts";
 
 const SCRIPT = new URL("../../scripts/sip_lint.ts", import.meta.url);
-const CORPUS = new URL("../../../shared/corpus/rfc4475/", import.meta.url);
+const CORPUS = RFC4475_CORPUS;
 const corpus = (() => {
   try {
     return Deno.statSync(CORPUS).isDirectory;

@@ -8,6 +8,7 @@ import {
   SipParseError,
   StreamFramer,
 } from "../../../mod/signaling/message/mod.ts";
+import { RFC4475_CORPUS } from "../../fixtures/rfc4475.ts";
 
 const enc = new TextEncoder();
 
@@ -162,7 +163,7 @@ Deno.test("parseMessage() throws nothing but SipParseError on random bytes", () 
   fc.assert(fc.property(sipish, (s) => onlySipParseError(enc.encode(s))), { numRuns: 500 });
 });
 
-const CORPUS = new URL("../../../../shared/corpus/rfc4475/", import.meta.url);
+const CORPUS = RFC4475_CORPUS;
 function corpusFiles(): Uint8Array[] {
   try {
     return [...Deno.readDirSync(CORPUS)].filter((e) => e.name.endsWith(".dat"))

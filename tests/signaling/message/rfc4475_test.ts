@@ -20,8 +20,9 @@ import {
   SipRequest,
   SipResponse,
 } from "../../../mod/signaling/message/mod.ts";
+import { RFC4475_CORPUS } from "../../fixtures/rfc4475.ts";
 
-const CORPUS = new URL("../../../../shared/corpus/rfc4475/", import.meta.url);
+const CORPUS = RFC4475_CORPUS;
 
 function corpusPresent(): boolean {
   try {
@@ -295,7 +296,7 @@ const PRESENT = corpusPresent();
 Deno.test({
   name: PRESENT
     ? "parseMessage() RFC 4475 torture tests"
-    : "parseMessage() RFC 4475 torture tests (ignored: ../shared/corpus/rfc4475/ is missing)",
+    : "parseMessage() RFC 4475 torture tests (ignored: tests/fixtures/rfc4475/ is missing)",
   ignore: !PRESENT,
 }, async (t) => {
   const rows = Deno.readTextFileSync(new URL("expectations.tsv", CORPUS)).split("\n")
