@@ -11,6 +11,7 @@
 
 import * as JsSIP from "jssip";
 import { FakeMediaStream, installFakeWebRtc } from "./_fake_webrtc.ts";
+import { Inbox } from "./_inbox.ts";
 import { withTimeout } from "./_process.ts";
 
 type UA = InstanceType<typeof JsSIP.UA>;
@@ -66,30 +67,6 @@ export interface JsSipClient {
   /** Stops the UA (unregisters if registered) and waits for the WebSocket to close. */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-/** A FIFO whose `next()` waits (bounded) for the next item. */
-class Inbox<T> {
-  #items: T[] = [];
-  #waiters: ((item: T) => void)[] = [];
-  push(item: T): void {
-    const waiter = this.#waiters.shift();
-    if (waiter) waiter(item);
-    else this.#items.push(item);
-  }
-  next(what: string, ms: number): Promise<T> {
-    const item = this.#items.shift();
-    if (item !== undefined) return Promise.resolve(item);
-    let resolver!: (item: T) => void;
-    const promise = new Promise<T>((resolve) => {
-      resolver = resolve;
-      this.#waiters.push(resolve);
-    });
-    return withTimeout(what, promise, ms).catch((error) => {
-      this.#waiters = this.#waiters.filter((w) => w !== resolver);
-      throw error;
-    });
-  }
 }
 
 /** Creates and starts a JsSIP UA; resolves once its WebSocket is connected. */

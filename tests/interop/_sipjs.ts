@@ -23,6 +23,7 @@ import {
   UserAgent,
 } from "sip.js";
 import { plainAudioAnswer, plainAudioOffer } from "./_fake_webrtc.ts";
+import { Inbox } from "./_inbox.ts";
 import { withTimeout } from "./_process.ts";
 
 /**
@@ -113,29 +114,6 @@ export interface SipJsClient {
   /** Unregisters if registered, stops the UserAgent. */
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
-}
-
-class Inbox<T> {
-  #items: T[] = [];
-  #waiters: ((item: T) => void)[] = [];
-  push(item: T): void {
-    const waiter = this.#waiters.shift();
-    if (waiter) waiter(item);
-    else this.#items.push(item);
-  }
-  next(what: string, ms: number): Promise<T> {
-    const item = this.#items.shift();
-    if (item !== undefined) return Promise.resolve(item);
-    let resolver!: (item: T) => void;
-    const promise = new Promise<T>((resolve) => {
-      resolver = resolve;
-      this.#waiters.push(resolve);
-    });
-    return withTimeout(what, promise, ms).catch((error) => {
-      this.#waiters = this.#waiters.filter((w) => w !== resolver);
-      throw error;
-    });
-  }
 }
 
 function uri(text: string) {
