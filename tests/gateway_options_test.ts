@@ -11,6 +11,7 @@ import { makeTestCerts } from "./interop/_certs.ts";
 import { createJsSipClient } from "./interop/_jssip.ts";
 import { startDnsServer } from "./interop/_dns_server.ts";
 import { withTimeout } from "./interop/_process.ts";
+import { optionsText } from "./_sip_text.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -30,25 +31,6 @@ function assertMatch(text: string, pattern: RegExp, message?: string): void {
   assert(pattern.test(text), message ?? `${JSON.stringify(text.slice(0, 200))} !~ ${pattern}`);
 }
 
-function options(
-  uri: string,
-  via: string,
-  callId = crypto.randomUUID(),
-): string {
-  return [
-    `OPTIONS ${uri} SIP/2.0`,
-    `Via: ${via};branch=z9hG4bK${crypto.randomUUID().slice(0, 12)};rport`,
-    "Max-Forwards: 70",
-    "From: <sip:tester@127.0.0.1>;tag=t1",
-    `To: <${uri}>`,
-    `Call-ID: ${callId}`,
-    "CSeq: 1 OPTIONS",
-    "Content-Length: 0",
-    "",
-    "",
-  ].join("\r\n");
-}
-
 function find(transports: readonly Transport[], protocol: string, host = "127.0.0.1"): Transport {
   const transport = transports.find((t) =>
     t.protocol === protocol && t.local.host.replace(/^\[|\]$/g, "") === host
@@ -62,7 +44,7 @@ async function udpOptions(host: string, port: number): Promise<string> {
   try {
     const local = (socket.addr as Deno.NetAddr).port;
     const uriHost = host.includes(":") ? `[${host}]` : host;
-    const text = options(`sip:${uriHost}:${port}`, `SIP/2.0/UDP ${uriHost}:${local}`);
+    const text = optionsText(`sip:${uriHost}:${port}`, `SIP/2.0/UDP ${uriHost}:${local}`);
     await socket.send(encoder.encode(text), { transport: "udp", hostname: host, port });
     const [data] = await withTimeout("UDP response", socket.receive(), WAIT_MS);
     return decoder.decode(data);
@@ -91,7 +73,7 @@ async function streamOptions(conn: Deno.Conn, protocol: "TCP" | "TLS", port: num
   try {
     const local = (conn.localAddr as Deno.NetAddr).port;
     const scheme = protocol === "TLS" ? "sips" : "sip";
-    const text = options(
+    const text = optionsText(
       `${scheme}:127.0.0.1:${port}`,
       `SIP/2.0/${protocol} 127.0.0.1:${local}`,
     );
@@ -117,7 +99,7 @@ async function wsOptions(url: string, port: number): Promise<string> {
     const reply = new Promise<string>((resolve) => {
       ws.onmessage = (event) => resolve(String(event.data));
     });
-    ws.send(options(`sip:127.0.0.1:${port};transport=ws`, "SIP/2.0/WS abcdef.invalid"));
+    ws.send(optionsText(`sip:127.0.0.1:${port};transport=ws`, "SIP/2.0/WS abcdef.invalid"));
     return await withTimeout("WebSocket response", reply, WAIT_MS);
   } finally {
     const closed = new Promise((resolve) => ws.onclose = resolve);
@@ -183,7 +165,7 @@ async function wssOptions(port: number, caCert: string): Promise<string> {
       assertMatch(head, /^Sec-WebSocket-Protocol:\s*sip\s*$/im);
       buffered = buffered.subarray(end + 4);
       await conn.write(wsFrame(encoder.encode(
-        options(`sips:127.0.0.1:${port};transport=ws`, "SIP/2.0/WSS abcdef.invalid"),
+        optionsText(`sips:127.0.0.1:${port};transport=ws`, "SIP/2.0/WSS abcdef.invalid"),
       )));
       for (;;) {
         while (buffered.length < 2) await more();

@@ -14,6 +14,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import { type DnsServer, startDnsServer } from "./interop/_dns_server.ts";
 import { delay, waitFor, withTimeout } from "./interop/_process.ts";
 import { RFC4475_CORPUS } from "./fixtures/rfc4475.ts";
+import { optionsText } from "./_sip_text.ts";
 
 const CORPUS = RFC4475_CORPUS;
 const encoder = new TextEncoder();
@@ -99,21 +100,6 @@ function garbage(count: number, seed: number): Corpus[] {
     result.push({ name: `garbage #${i} (${["bytes", "tokens", "mutated"][kind]})`, bytes });
   }
   return result;
-}
-
-function optionsText(uri: string, via: string): string {
-  return [
-    `OPTIONS ${uri} SIP/2.0`,
-    `Via: ${via};branch=z9hG4bK${crypto.randomUUID().slice(0, 12)};rport`,
-    "Max-Forwards: 70",
-    "From: <sip:tester@127.0.0.1>;tag=t1",
-    `To: <${uri}>`,
-    `Call-ID: ${crypto.randomUUID()}`,
-    "CSeq: 1 OPTIONS",
-    "Content-Length: 0",
-    "",
-    "",
-  ].join("\r\n");
 }
 
 function statusOf(text: string): number | undefined {

@@ -3,32 +3,18 @@
 
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { type ChildProcess, startProcess, tail, waitFor, withTimeout } from "./interop/_process.ts";
+import { optionsText } from "./_sip_text.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const WAIT_MS = 5000;
 
-function options(uri: string, via: string): string {
-  return [
-    `OPTIONS ${uri} SIP/2.0`,
-    `Via: ${via};branch=z9hG4bK${crypto.randomUUID().slice(0, 12)};rport`,
-    "Max-Forwards: 70",
-    "From: <sip:tester@127.0.0.1>;tag=t1",
-    `To: <${uri}>`,
-    `Call-ID: ${crypto.randomUUID()}`,
-    "CSeq: 1 OPTIONS",
-    "Content-Length: 0",
-    "",
-    "",
-  ].join("\r\n");
-}
-
 async function udpOptions(port: number): Promise<string> {
   const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   try {
     const local = (socket.addr as Deno.NetAddr).port;
-    const text = options(`sip:127.0.0.1:${port}`, `SIP/2.0/UDP 127.0.0.1:${local}`);
+    const text = optionsText(`sip:127.0.0.1:${port}`, `SIP/2.0/UDP 127.0.0.1:${local}`);
     await socket.send(encoder.encode(text), { transport: "udp", hostname: "127.0.0.1", port });
     return decoder.decode((await withTimeout("UDP response", socket.receive(), WAIT_MS))[0]);
   } finally {
@@ -45,7 +31,7 @@ async function wsOptions(port: number): Promise<string> {
       ws.onerror = () => reject(new Error("WebSocket error"));
     });
     await withTimeout("WebSocket open", new Promise((resolve) => ws.onopen = resolve), WAIT_MS);
-    ws.send(options(`sip:127.0.0.1:${port};transport=ws`, "SIP/2.0/WS abc.invalid"));
+    ws.send(optionsText(`sip:127.0.0.1:${port};transport=ws`, "SIP/2.0/WS abc.invalid"));
     return await withTimeout("WebSocket response", reply, WAIT_MS);
   } finally {
     ws.close();

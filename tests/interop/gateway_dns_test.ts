@@ -9,35 +9,11 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { type DnsServerRecords, startDnsServer } from "./_dns_server.ts";
 import { withTimeout } from "./_process.ts";
 import { statusOf, UdpSipPeer } from "./_udp_peer.ts";
+import { answerText, browserMessageText } from "../_sip_text.ts";
 
 /** sip-timers of the test: T1 50 ms, so Timer F (64 x T1) fires after 3.2 s. */
 const TIMERS = "50;400;500";
 const TIMER_F_MS = 64 * 50;
-
-function message(target: string): string {
-  const body = "hello";
-  return [
-    `MESSAGE ${target} SIP/2.0`,
-    `Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK${crypto.randomUUID().slice(0, 10)}`,
-    "Max-Forwards: 70",
-    "From: <sip:alice@127.0.0.1>;tag=a1",
-    `To: <${target}>`,
-    `Call-ID: ${crypto.randomUUID()}`,
-    "CSeq: 1 MESSAGE",
-    "Content-Type: text/plain",
-    `Content-Length: ${body.length}`,
-    "",
-    body,
-  ].join("\r\n");
-}
-
-function answer(request: string, status: number, reason: string): string {
-  const head = request.split("\r\n\r\n")[0].split("\r\n");
-  const copy = head.filter((line) => /^(Via|v|From|f|Call-ID|i|CSeq)\s*:/i.test(line));
-  const to = head.find((line) => /^(To|t)\s*:/i.test(line))!;
-  return [`SIP/2.0 ${status} ${reason}`, ...copy, `${to};tag=peer`, "Content-Length: 0", "", ""]
-    .join("\r\n");
-}
 
 /** Sends one request over a fresh WebSocket and resolves with its final response. */
 async function wsRequest(url: string, text: string, timeoutMs: number): Promise<string> {
@@ -122,15 +98,15 @@ Deno.test("startGateway() follows NAPTR -> SRV -> A and fails over to the priori
     await t.step(
       "the priority 10 target answers 503: the request goes on to priority 20",
       async () => {
-        const pending = wsRequest(url, message("sip:user@busy.test"), 5000);
+        const pending = wsRequest(url, browserMessageText("sip:user@busy.test"), 5000);
         const atFirst = await first503.receive((m) => m.startsWith("MESSAGE "));
         assertStringIncludes(atFirst.text, "MESSAGE sip:user@busy.test SIP/2.0");
-        await first503.send(answer(atFirst.text, 503, "Service Unavailable"), {
+        await first503.send(answerText(atFirst.text, 503, "Service Unavailable"), {
           host: atFirst.from.hostname,
           port: atFirst.from.port,
         });
         const atSecond = await second.receive((m) => m.startsWith("MESSAGE "));
-        await second.send(answer(atSecond.text, 200, "OK"), {
+        await second.send(answerText(atSecond.text, 200, "OK"), {
           host: atSecond.from.hostname,
           port: atSecond.from.port,
         });
@@ -151,7 +127,7 @@ Deno.test("startGateway() follows NAPTR -> SRV -> A and fails over to the priori
 
     await t.step("the priority 10 target never answers: Timer F, then priority 20", async () => {
       const started = performance.now();
-      const pending = wsRequest(url, message("sip:user@silent.test"), TIMER_F_MS + 5000);
+      const pending = wsRequest(url, browserMessageText("sip:user@silent.test"), TIMER_F_MS + 5000);
       const atFirst = await firstSilent.receive((m) => m.startsWith("MESSAGE "));
       assertStringIncludes(atFirst.text, "MESSAGE sip:user@silent.test SIP/2.0");
       const atSecond = await second.receive(
@@ -163,7 +139,7 @@ Deno.test("startGateway() follows NAPTR -> SRV -> A and fails over to the priori
         waited >= TIMER_F_MS - 100,
         `failover after ${waited.toFixed(0)} ms, not before Timer F`,
       );
-      await second.send(answer(atSecond.text, 200, "OK"), {
+      await second.send(answerText(atSecond.text, 200, "OK"), {
         host: atSecond.from.hostname,
         port: atSecond.from.port,
       });
@@ -180,7 +156,7 @@ Deno.test("startGateway() follows NAPTR -> SRV -> A and fails over to the priori
     });
 
     await t.step("a name whose queries are dropped gets 503 within the DNS timeout", async () => {
-      const response = await wsRequest(url, message("sip:user@dropped.test"), 15_000);
+      const response = await wsRequest(url, browserMessageText("sip:user@dropped.test"), 15_000);
       assertEquals(statusOf(response), 503, response.split("\r\n")[0]);
       assert(queried("dropped.test", "NAPTR"));
     });

@@ -13,6 +13,7 @@ import { startGateway } from "../../mod/gateway.ts";
 import { createLogger } from "../../mod/log.ts";
 import { assert, assertEquals } from "../_assert.ts";
 import { type ChildProcess, startProcess, tail, waitFor, withTimeout } from "./_process.ts";
+import { answerText } from "../_sip_text.ts";
 
 const CONNECTIONS = 1000;
 const BATCH = 50;
@@ -196,23 +197,6 @@ function header(text: string, name: string, compact: string): string | undefined
   return text.match(re)?.[1].trim();
 }
 
-/** The response a UAS would send: Vias, From, Call-ID, CSeq copied, To tagged. */
-function answer(request: string, status: number, reason: string, extra: string[] = []): string {
-  const head = request.split("\r\n\r\n")[0].split("\r\n");
-  const copy = head.filter((line) => /^(Via|v|From|f|Call-ID|i|CSeq)\s*:/i.test(line));
-  const to = head.find((line) => /^(To|t)\s*:/i.test(line))!;
-  return [
-    `SIP/2.0 ${status} ${reason}`,
-    ...copy,
-    `${to};tag=peer`,
-    ...extra,
-    "Content-Length: 0",
-    "",
-    "",
-  ]
-    .join("\r\n");
-}
-
 /**
  * The SIP-side peer: answers REGISTER 200 (remembering Contact and Path), answers MESSAGE 200
  * unless its Call-ID is held back, and sends MESSAGEs towards registered browsers.
@@ -256,7 +240,7 @@ class SipPeer {
       return;
     }
     this.#waiters.get(callId)?.(text);
-    this.#send(answer(text, 200, "OK"), from);
+    this.#send(answerText(text, 200, "OK"), from);
   }
 
   #send(text: string, to: Deno.NetAddr): void {
@@ -280,7 +264,7 @@ class SipPeer {
   /** Answers a held-back request now. */
   release(callId: string): void {
     const request = this.#held.get(callId);
-    if (request && this.#gateway) this.#send(answer(request, 200, "OK"), this.#gateway);
+    if (request && this.#gateway) this.#send(answerText(request, 200, "OK"), this.#gateway);
     this.#held.delete(callId);
   }
 

@@ -9,6 +9,7 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { startDnsServer } from "./_dns_server.ts";
 import { withTimeout } from "./_process.ts";
 import { statusOf, UdpSipPeer } from "./_udp_peer.ts";
+import { answerText, browserMessageText } from "../_sip_text.ts";
 
 const WAIT_MS = 5000;
 
@@ -62,33 +63,6 @@ class WsSipClient {
   }
 }
 
-function message(target: string, extra: string[] = []): string {
-  const body = "hello";
-  return [
-    `MESSAGE ${target} SIP/2.0`,
-    `Via: SIP/2.0/WSS df7jal23ls0d.invalid;branch=z9hG4bK${crypto.randomUUID().slice(0, 10)}`,
-    "Max-Forwards: 70",
-    "From: <sip:alice@127.0.0.1>;tag=a1",
-    `To: <${target}>`,
-    `Call-ID: ${crypto.randomUUID()}`,
-    "CSeq: 1 MESSAGE",
-    ...extra,
-    "Content-Type: text/plain",
-    `Content-Length: ${body.length}`,
-    "",
-    body,
-  ].join("\r\n");
-}
-
-/** The response a UAS would send: Vias, From, Call-ID, CSeq copied, To tagged. */
-function answer(request: string, status: number, reason: string): string {
-  const head = request.split("\r\n\r\n")[0].split("\r\n");
-  const copy = head.filter((line) => /^(Via|v|From|f|Call-ID|i|CSeq)\s*:/i.test(line));
-  const to = head.find((line) => /^(To|t)\s*:/i.test(line))!;
-  return [`SIP/2.0 ${status} ${reason}`, ...copy, `${to};tag=peer`, "Content-Length: 0", "", ""]
-    .join("\r\n");
-}
-
 interface Snapshot {
   transport: { sendErrors: number };
   transaction: { clientCreated: number };
@@ -131,18 +105,21 @@ Deno.test("startGateway() is no open relay: 403 and nothing sent outside allowed
       assertEquals(dns.queries > queries, expectDns, `DNS queries ${queries} -> ${dns.queries}`);
     };
     await t.step("an IP address outside the list (TEST-NET-1)", async () => {
-      await refused(message("sip:x@192.0.2.1"), false);
+      await refused(browserMessageText("sip:x@192.0.2.1"), false);
     });
     await t.step("an allowed Request-URI behind a Route to elsewhere", async () => {
-      await refused(message(`sip:x@127.0.0.1:${peer.port}`, ["Route: <sip:192.0.2.1;lr>"]), false);
+      await refused(
+        browserMessageText(`sip:x@127.0.0.1:${peer.port}`, ["Route: <sip:192.0.2.1;lr>"]),
+        false,
+      );
     });
     await t.step("a name that resolves outside the list", async () => {
-      await refused(message("sip:x@elsewhere.test"), true);
+      await refused(browserMessageText("sip:x@elsewhere.test"), true);
     });
     await t.step("from the SIP side too (UDP in, TEST-NET out)", async () => {
       const before = snapshot(gateway);
       const udpPort = gateway.transports.find((tr) => tr.protocol === "udp")!.local.port;
-      const text = message("sip:x@192.0.2.1")
+      const text = browserMessageText("sip:x@192.0.2.1")
         .replace(
           /^Via: .*$/m,
           `Via: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bKudp${Date.now()}`,
@@ -153,17 +130,17 @@ Deno.test("startGateway() is no open relay: 403 and nothing sent outside allowed
     });
     await t.step("an allowed peer gets the request and its 200 comes back", async () => {
       const before = snapshot(gateway);
-      const pending = client.request(message(`sip:bob@127.0.0.1:${peer.port}`));
+      const pending = client.request(browserMessageText(`sip:bob@127.0.0.1:${peer.port}`));
       const { text, from } = await peer.receive((m) => m.startsWith("MESSAGE "));
       assertStringIncludes(text, `MESSAGE sip:bob@127.0.0.1:${peer.port} SIP/2.0`);
-      await peer.send(answer(text, 200, "OK"), { host: from.hostname, port: from.port });
+      await peer.send(answerText(text, 200, "OK"), { host: from.hostname, port: from.port });
       assertEquals(statusOf(await pending), 200);
       assertEquals(snapshot(gateway).proxy.forwarded - before.proxy.forwarded, 1);
     });
     await t.step("a name that resolves to the allowed address passes", async () => {
-      const pending = client.request(message(`sip:bob@peer.test:${peer.port}`));
+      const pending = client.request(browserMessageText(`sip:bob@peer.test:${peer.port}`));
       const { text, from } = await peer.receive((m) => m.startsWith("MESSAGE "));
-      await peer.send(answer(text, 200, "OK"), { host: from.hostname, port: from.port });
+      await peer.send(answerText(text, 200, "OK"), { host: from.hostname, port: from.port });
       assertEquals(statusOf(await pending), 200);
       assert(dns.log.some((q) => q.name.toLowerCase() === "peer.test" && q.type === "A"));
     });
