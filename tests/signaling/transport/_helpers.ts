@@ -2,7 +2,11 @@
 // with openssl, and raw socket reads.
 
 import type { SipMessage } from "../../../mod/signaling/message/mod.ts";
-import type { Flow, TransportEvents } from "../../../mod/signaling/transport/mod.ts";
+import {
+  type Flow,
+  type TransportEvents,
+  TransportLayer,
+} from "../../../mod/signaling/transport/mod.ts";
 
 export const encoder = new TextEncoder();
 export const decoder = new TextDecoder();
@@ -294,4 +298,36 @@ export function upgradeRequest(protocols: string[]): string {
     "Sec-WebSocket-Version: 13",
     ...(protocols.length ? [`Sec-WebSocket-Protocol: ${protocols.join(", ")}`] : []),
   ].join("\r\n") + "\r\n\r\n";
+}
+
+/** A layer listening on TCP 127.0.0.1 (a free port), and that port. */
+export async function tcpLayer(
+  inbox: Inbox,
+  options: ConstructorParameters<typeof TransportLayer>[1] = {},
+): Promise<{ layer: TransportLayer; port: number }> {
+  const layer = new TransportLayer(inbox, options);
+  const transport = await layer.listen({ protocol: "tcp", hostname: "127.0.0.1", port: 0 });
+  return { layer, port: transport.local.port };
+}
+
+/** The next datagram `socket` receives, as text; the socket is closed past `timeoutMs`. */
+export async function receiveText(socket: Deno.DatagramConn, timeoutMs = 5000): Promise<string> {
+  const timer = setTimeout(() => socket.close(), timeoutMs);
+  try {
+    const [bytes] = await socket.receive();
+    return decoder.decode(bytes);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Closes every one of `closables`, ignoring those already closed (by the test or a timeout). */
+export function closeQuietly(...closables: { close(): void }[]): void {
+  for (const closable of closables) {
+    try {
+      closable.close();
+    } catch {
+      // already closed
+    }
+  }
 }

@@ -8,7 +8,7 @@ import {
   type TransportSink,
 } from "../../../mod/signaling/transport/mod.ts";
 import { FakeClock } from "../../_fake_clock.ts";
-import { encoder, eventually, optionsRequest, readUntil } from "./_helpers.ts";
+import { closeQuietly, encoder, eventually, optionsRequest, readUntil } from "./_helpers.ts";
 
 /** A sink that records what a connection reports. */
 class RecordingSink implements TransportSink {
@@ -59,11 +59,7 @@ async function pair(
     peer,
     async close() {
       connection.close();
-      try {
-        peer.close();
-      } catch {
-        // already closed by the test
-      }
+      closeQuietly(peer);
       await connection.done;
     },
   };

@@ -1,6 +1,7 @@
 import { notStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { TcpTransport, TransportLayer } from "../../../mod/signaling/transport/mod.ts";
+import { TcpTransport } from "../../../mod/signaling/transport/mod.ts";
 import {
+  closeQuietly,
   encoder,
   eventually,
   GARBAGE_WITHOUT_VIA,
@@ -8,16 +9,8 @@ import {
   malformedWithVia,
   optionsRequest,
   readUntil,
+  tcpLayer,
 } from "./_helpers.ts";
-
-async function tcpLayer(
-  inbox: Inbox,
-  options: ConstructorParameters<typeof TransportLayer>[1] = {},
-): Promise<{ layer: TransportLayer; port: number }> {
-  const layer = new TransportLayer(inbox, options);
-  const transport = await layer.listen({ protocol: "tcp", hostname: "127.0.0.1", port: 0 });
-  return { layer, port: transport.local.port };
-}
 
 Deno.test("listenTcp() frames an OPTIONS sent in pieces and replies on the connection", async () => {
   const inbox = new Inbox();
@@ -158,13 +151,7 @@ Deno.test("listenTcp() refuses connections over the per-IP limit", async () => {
     await fourth.write(encoder.encode(optionsRequest("TCP", "z9hG4bK-4")));
     await inbox.message(2);
   } finally {
-    for (const conn of conns) {
-      try {
-        conn.close();
-      } catch {
-        // closed by the test already
-      }
-    }
+    closeQuietly(...conns);
     await layer.close();
   }
 });

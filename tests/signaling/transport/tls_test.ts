@@ -6,6 +6,7 @@ import {
 } from "../../../mod/signaling/transport/mod.ts";
 import { FakeClock } from "../../_fake_clock.ts";
 import {
+  closeQuietly,
   encoder,
   eventually,
   Inbox,
@@ -156,11 +157,7 @@ Deno.test("listenTls() closes a connection whose handshake does not finish in ti
     await inbox.until(() => inbox.closedFlows.length === 1, "onFlowClosed");
     strictEqual(layer.flowCount, 0);
   } finally {
-    try {
-      conn.close();
-    } catch {
-      // closed above
-    }
+    closeQuietly(conn);
     await layer.close();
   }
 });

@@ -6,26 +6,16 @@ import {
   TransportLayer,
 } from "../../../mod/signaling/transport/mod.ts";
 import { FakeClock } from "../../_fake_clock.ts";
-import { decoder, encoder, eventually, Inbox, optionsRequest, readUntil } from "./_helpers.ts";
-
-async function tcpLayer(
-  inbox: Inbox,
-  options: ConstructorParameters<typeof TransportLayer>[1] = {},
-): Promise<{ layer: TransportLayer; port: number }> {
-  const layer = new TransportLayer(inbox, options);
-  const transport = await layer.listen({ protocol: "tcp", hostname: "127.0.0.1", port: 0 });
-  return { layer, port: transport.local.port };
-}
-
-async function receiveText(socket: Deno.DatagramConn, timeoutMs = 5000): Promise<string> {
-  const timer = setTimeout(() => socket.close(), timeoutMs);
-  try {
-    const [bytes] = await socket.receive();
-    return decoder.decode(bytes);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import {
+  closeQuietly,
+  encoder,
+  eventually,
+  Inbox,
+  optionsRequest,
+  readUntil,
+  receiveText,
+  tcpLayer,
+} from "./_helpers.ts";
 
 Deno.test("TransportLayer closes TCP connections idle past idleTimeoutMs", async () => {
   const inbox = new Inbox();
@@ -135,13 +125,7 @@ Deno.test("TransportLayer.close() closes every flow and reports each one", async
     await layer.listen({ protocol: "udp", hostname: "127.0.0.1", port: 0 }).catch((e) => error = e);
     ok(error instanceof Error, "a closed layer opens nothing");
   } finally {
-    for (const conn of conns) {
-      try {
-        conn.close();
-      } catch {
-        // closed by the readUntil timeout
-      }
-    }
+    closeQuietly(...conns);
     await layer.close();
   }
 });

@@ -2,7 +2,6 @@ import { ok, strictEqual } from "node:assert/strict";
 import { TransportLayer, UdpTransport } from "../../../mod/signaling/transport/mod.ts";
 import {
   bigRequest,
-  decoder,
   encoder,
   eventually,
   GARBAGE_WITHOUT_VIA,
@@ -10,17 +9,8 @@ import {
   Inbox,
   malformedWithVia,
   optionsRequest,
+  receiveText,
 } from "./_helpers.ts";
-
-async function receiveText(socket: Deno.DatagramConn, timeoutMs = 5000): Promise<string> {
-  const timer = setTimeout(() => socket.close(), timeoutMs);
-  try {
-    const [bytes] = await socket.receive();
-    return decoder.decode(bytes);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 async function roundTrip(host: string): Promise<void> {
   const inbox = new Inbox();
