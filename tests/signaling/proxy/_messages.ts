@@ -86,3 +86,16 @@ export function browserInvite(options: { route?: string; uri?: string } = {}): S
     "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n",
   );
 }
+
+/** The browser's CANCEL of {@linkcode browserInvite} (same branch, Call-ID, CSeq number). */
+export function browserCancel(): SipRequest {
+  return request([
+    "CANCEL sip:bob@example.com SIP/2.0",
+    "Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKinv1;rport",
+    'From: "Alice" <sip:alice@example.com>;tag=atag',
+    "To: <sip:bob@example.com>",
+    "Call-ID: inv-call-1",
+    "CSeq: 10 CANCEL",
+    "Max-Forwards: 70",
+  ]);
+}

@@ -36,6 +36,11 @@ export interface Fixture {
   receive(request: SipRequest, flow: LoopFlow): FakeServerTransaction;
 }
 
+/** One UDP target named `serverName` at `host:port`, as the resolver answers it. */
+export function udpTarget(serverName: string, host: string, port = 5060): Target {
+  return { protocol: "udp", host, port, serverName };
+}
+
 export function fixture(options: SipProxyOptions = {}): Fixture {
   const udp = new LoopTransport("udp", { host: GW, port: 5060 });
   const tcp = new LoopTransport("tcp", { host: GW, port: 5060 });

@@ -1,7 +1,13 @@
 import { assert, assertEquals, assertMatch } from "../../_assert.ts";
 import { parseNameAddr, parseUri, parseVia } from "../../../mod/signaling/message/mod.ts";
-import { answer, fixture, GW } from "./_proxy_fixture.ts";
-import { browserInvite, jssipRegister, request, sipml5Register } from "./_messages.ts";
+import { answer, fixture, GW, udpTarget } from "./_proxy_fixture.ts";
+import {
+  browserCancel,
+  browserInvite,
+  jssipRegister,
+  request,
+  sipml5Register,
+} from "./_messages.ts";
 import { settle } from "./_loop_transport.ts";
 
 const SIPML5_ROUTE = "<sip:10.0.0.5:5070;lr;sipml5-outbound;transport=tcp>";
@@ -65,12 +71,7 @@ Deno.test("SipProxy forwards a sipML5 REGISTER to its outbound Route with the or
 
 Deno.test("SipProxy resolves the Request-URI (not the To header) when there is no Route", async () => {
   const f = fixture();
-  f.dns.set("pbx.example.org", [{
-    protocol: "udp",
-    host: "10.0.0.9",
-    port: 5060,
-    serverName: "pbx.example.org",
-  }]);
+  f.dns.set("pbx.example.org", [udpTarget("pbx.example.org", "10.0.0.9")]);
   f.receive(browserInvite({ uri: "sip:bob@pbx.example.org" }), f.browser);
   await settle();
   assertEquals(f.resolved, ["sip:bob@pbx.example.org"]);
@@ -79,12 +80,7 @@ Deno.test("SipProxy resolves the Request-URI (not the To header) when there is n
 
 Deno.test("SipProxy adds a Path with a flow token to a JsSIP REGISTER and routes requests back by it", async () => {
   const f = fixture();
-  f.dns.set("example.com", [{
-    protocol: "udp",
-    host: "10.0.0.5",
-    port: 5060,
-    serverName: "example.com",
-  }]);
+  f.dns.set("example.com", [udpTarget("example.com", "10.0.0.5")]);
   f.receive(jssipRegister(), f.browser);
   await settle();
   const register = f.transactions.last().request;
@@ -258,15 +254,7 @@ Deno.test("SipProxy answers CANCEL 200 hop by hop and cancels the pending client
   await settle();
   const client = f.transactions.last();
   client.events.onResponse(answer(client.request, 180));
-  const cancel = request([
-    "CANCEL sip:bob@example.com SIP/2.0",
-    "Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKinv1;rport",
-    'From: "Alice" <sip:alice@example.com>;tag=atag',
-    "To: <sip:bob@example.com>",
-    "Call-ID: inv-call-1",
-    "CSeq: 10 CANCEL",
-    "Max-Forwards: 70",
-  ]);
+  const cancel = browserCancel();
   const cancelTx = f.receive(cancel, f.browser);
   assertEquals(cancelTx.statuses, [200]);
   assert(client.cancelled);
@@ -353,12 +341,7 @@ Deno.test("SipProxy refuses destinations outside allowed-destinations with 403, 
   await settle();
   assertEquals(tx.statuses, [100, 403]);
   assertEquals(f.resolved, []);
-  f.dns.set("example.com", [{
-    protocol: "udp",
-    host: "10.0.0.5",
-    port: 5060,
-    serverName: "example.com",
-  }]);
+  f.dns.set("example.com", [udpTarget("example.com", "10.0.0.5")]);
   f.receive(browserInvite({ uri: "sip:bob@example.com" }), f.browser);
   await settle();
   assertEquals(f.transactions.clients.length, 1);
@@ -366,18 +349,8 @@ Deno.test("SipProxy refuses destinations outside allowed-destinations with 403, 
 
 Deno.test("SipProxy checks resolved addresses against CIDR entries", async () => {
   const f = fixture({ allowedDestinations: ["10.0.0.0/8"] });
-  f.dns.set("pbx.example.org", [{
-    protocol: "udp",
-    host: "10.1.1.1",
-    port: 5060,
-    serverName: "pbx.example.org",
-  }]);
-  f.dns.set("far.example.org", [{
-    protocol: "udp",
-    host: "203.0.113.1",
-    port: 5060,
-    serverName: "far.example.org",
-  }]);
+  f.dns.set("pbx.example.org", [udpTarget("pbx.example.org", "10.1.1.1")]);
+  f.dns.set("far.example.org", [udpTarget("far.example.org", "203.0.113.1")]);
   const far = f.receive(browserInvite({ uri: "sip:bob@far.example.org" }), f.browser);
   const near = f.receive(browserInvite({ uri: "sip:bob@pbx.example.org" }), f.browser);
   await settle();

@@ -14,7 +14,7 @@ import {
 } from "./_loop_transport.ts";
 import { FakeClock } from "../../_fake_clock.ts";
 import { answer } from "./_proxy_fixture.ts";
-import { browserInvite, request } from "./_messages.ts";
+import { browserCancel, browserInvite, request } from "./_messages.ts";
 
 const GW = "192.0.2.1";
 
@@ -82,15 +82,7 @@ Deno.test("TransactionBridge CANCEL is answered 200, sent downstream, and 487 co
   assert(invite.kind === "request");
   s.layer.receive(answer(invite, 180), sip);
   s.layer.receive(
-    request([
-      "CANCEL sip:bob@example.com SIP/2.0",
-      "Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bKinv1;rport",
-      'From: "Alice" <sip:alice@example.com>;tag=atag',
-      "To: <sip:bob@example.com>",
-      "Call-ID: inv-call-1",
-      "CSeq: 10 CANCEL",
-      "Max-Forwards: 70",
-    ]),
+    browserCancel(),
     s.browser,
   );
   await settle();
