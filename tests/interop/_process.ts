@@ -346,6 +346,17 @@ export function firstReason(...reasons: (string | undefined)[]): string | undefi
   return reasons.find((reason) => reason !== undefined);
 }
 
+/**
+ * `Deno.test` options ignoring the test when any of `reasons` is given, and the suffix that
+ * puts the first reason in the test's name: `{ ...test, name: `...${suffix}` }`.
+ */
+export function skipWhen(
+  ...reasons: (string | undefined)[]
+): { test: { ignore: boolean }; suffix: string } {
+  const skip = firstReason(...reasons);
+  return { test: { ignore: skip !== undefined }, suffix: skip ? ` (skipped: ${skip})` : "" };
+}
+
 /** Last `lines` lines of a log, for error messages. */
 export function tail(text: string, lines = 40): string {
   return text.split("\n").slice(-lines).join("\n");

@@ -10,7 +10,7 @@ import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { createJsSipClient } from "./_jssip.ts";
 import { kamailioLog, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
-import { firstReason } from "./_process.ts";
+import { skipWhen } from "./_process.ts";
 import {
   answerSippCall,
   answerSippCallAndHangUp,
@@ -22,9 +22,7 @@ import {
 } from "./_scenarios.ts";
 import { sippSkipReason } from "./_sipp.ts";
 
-const skip = firstReason(kamailioSkipReason(), sippSkipReason());
-const test = { ignore: !!skip };
-const suffix = skip ? ` (skipped: ${skip})` : "";
+const { test, suffix } = skipWhen(kamailioSkipReason(), sippSkipReason());
 
 Deno.test({
   ...test,

@@ -12,12 +12,10 @@ import { createHash } from "node:crypto";
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { kamailioLog, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
-import { delay, firstReason, waitFor, withTimeout } from "./_process.ts";
+import { delay, skipWhen, waitFor, withTimeout } from "./_process.ts";
 import { runSipp, sippSkipReason, startSippUas } from "./_sipp.ts";
 
-const skip = firstReason(kamailioSkipReason(), sippSkipReason());
-const test = { ignore: !!skip };
-const suffix = skip ? ` (skipped: ${skip})` : "";
+const { test, suffix } = skipWhen(kamailioSkipReason(), sippSkipReason());
 
 const INVALID_HOST = "df7jal23ls0d.invalid";
 const SIPML5_UA = "IM-client/OMA1.0 sipML5-v1.2016.03.04";

@@ -7,7 +7,7 @@
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { kamailioLog, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
-import { firstReason } from "./_process.ts";
+import { skipWhen } from "./_process.ts";
 import {
   answerSippCall,
   messagesFromSipp,
@@ -18,9 +18,7 @@ import {
 import { createSipJsClient } from "./_sipjs.ts";
 import { sippSkipReason } from "./_sipp.ts";
 
-const skip = firstReason(kamailioSkipReason(), sippSkipReason());
-const test = { ignore: !!skip };
-const suffix = skip ? ` (skipped: ${skip})` : "";
+const { test, suffix } = skipWhen(kamailioSkipReason(), sippSkipReason());
 
 Deno.test({
   ...test,

@@ -7,13 +7,12 @@ import {
   renderKamailioConfig,
   startKamailio,
 } from "./_kamailio.ts";
-import { firstReason, freePort } from "./_process.ts";
+import { firstReason, freePort, skipWhen } from "./_process.ts";
 import { runSipp, sippSkipReason, startSippUas } from "./_sipp.ts";
 import { statusOf, UdpSipPeer } from "./_udp_peer.ts";
 
 const skip = kamailioSkipReason();
-const test = { ignore: !!skip };
-const suffix = skip ? ` (skipped: ${skip})` : "";
+const { test, suffix } = skipWhen(skip);
 const skipWithSipp = firstReason(skip, sippSkipReason());
 
 function register(k: Kamailio, peer: UdpSipPeer, user: string, extra: string[] = []): string[] {

@@ -10,7 +10,7 @@ import { startClientProcess } from "./_client_process.ts";
 import { createJsSipClient } from "./_jssip.ts";
 import { createSipJsClient } from "./_sipjs.ts";
 import { kamailioSkipReason, startKamailio } from "./_kamailio.ts";
-import { firstReason } from "./_process.ts";
+import { skipWhen } from "./_process.ts";
 import {
   answerSippCall,
   answerSippCallAndHangUp,
@@ -21,9 +21,7 @@ import {
 } from "./_scenarios.ts";
 import { sippSkipReason } from "./_sipp.ts";
 
-const skip = firstReason(kamailioSkipReason(), sippSkipReason());
-const test = { ignore: !!skip };
-const suffix = skip ? ` (skipped: ${skip})` : "";
+const { test, suffix } = skipWhen(kamailioSkipReason(), sippSkipReason());
 
 Deno.test({
   ...test,

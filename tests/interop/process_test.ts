@@ -2,6 +2,7 @@ import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_a
 import {
   freePort,
   requireBinary,
+  skipWhen,
   startProcess,
   waitFor,
   waitForBound,
@@ -128,4 +129,12 @@ Deno.test("withTimeout() rejects after the limit and passes values through", asy
     () => withTimeout("never", new Promise(() => {}), 50),
     "Timed out after 50 ms waiting for never",
   );
+});
+
+Deno.test("skipWhen() ignores the test and puts the first reason in its name", () => {
+  assertEquals(skipWhen(undefined, "sipp not found", "kamailio not found"), {
+    test: { ignore: true },
+    suffix: " (skipped: sipp not found)",
+  });
+  assertEquals(skipWhen(undefined, undefined), { test: { ignore: false }, suffix: "" });
 });
