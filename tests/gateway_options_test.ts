@@ -11,6 +11,7 @@ import { makeTestCerts } from "./interop/_certs.ts";
 import { createJsSipClient } from "./interop/_jssip.ts";
 import { startDnsServer } from "./interop/_dns_server.ts";
 import { withTimeout } from "./interop/_process.ts";
+import { openSipWebSocket } from "./interop/_websocket.ts";
 import { optionsText } from "./_sip_text.ts";
 
 const encoder = new TextEncoder();
@@ -85,16 +86,8 @@ async function streamOptions(conn: Deno.Conn, protocol: "TCP" | "TLS", port: num
 }
 
 async function wsOptions(url: string, port: number): Promise<string> {
-  const ws = new WebSocket(url, "sip");
+  const ws = await openSipWebSocket(url, WAIT_MS);
   try {
-    await withTimeout(
-      "WebSocket open",
-      new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = () => reject(new Error(`Cannot connect to ${url}`));
-      }),
-      WAIT_MS,
-    );
     assertEquals(ws.protocol, "sip");
     const reply = new Promise<string>((resolve) => {
       ws.onmessage = (event) => resolve(String(event.data));

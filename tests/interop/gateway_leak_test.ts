@@ -14,6 +14,7 @@ import { createLogger } from "../../mod/log.ts";
 import { assert, assertEquals } from "../_assert.ts";
 import { type ChildProcess, startProcess, tail, waitFor, withTimeout } from "./_process.ts";
 import { answerText } from "../_sip_text.ts";
+import { openSipWebSocket } from "./_websocket.ts";
 
 const CONNECTIONS = 1000;
 const BATCH = 50;
@@ -310,16 +311,7 @@ class WsClient {
   }
 
   static async open(url: string): Promise<WsClient> {
-    const ws = new WebSocket(url, "sip");
-    await withTimeout(
-      "WebSocket open",
-      new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = () => reject(new Error(`Cannot connect to ${url}`));
-      }),
-      WAIT_MS,
-    );
-    return new WsClient(ws);
+    return new WsClient(await openSipWebSocket(url, WAIT_MS));
   }
 
   send(text: string): void {

@@ -10,6 +10,7 @@ import { startDnsServer } from "./_dns_server.ts";
 import { withTimeout } from "./_process.ts";
 import { statusOf, UdpSipPeer } from "./_udp_peer.ts";
 import { answerText, browserMessageText } from "../_sip_text.ts";
+import { openSipWebSocket } from "./_websocket.ts";
 
 const WAIT_MS = 5000;
 
@@ -26,16 +27,7 @@ class WsSipClient {
     };
   }
   static async connect(url: string): Promise<WsSipClient> {
-    const ws = new WebSocket(url, "sip");
-    await withTimeout(
-      "WebSocket open",
-      new Promise((resolve, reject) => {
-        ws.onopen = resolve;
-        ws.onerror = () => reject(new Error(`Cannot connect to ${url}`));
-      }),
-      WAIT_MS,
-    );
-    return new WsSipClient(ws);
+    return new WsSipClient(await openSipWebSocket(url, WAIT_MS));
   }
   /** Sends a request; resolves with its first final response. */
   request(text: string): Promise<string> {
