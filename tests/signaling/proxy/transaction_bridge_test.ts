@@ -54,14 +54,20 @@ function statuses(flow: LoopFlow): (number | string)[] {
 
 const pbx: Target = { protocol: "udp", host: "10.0.0.5", port: 5060, serverName: "example.com" };
 
-Deno.test("TransactionBridge runs a browser INVITE through the real transaction layer", async () => {
-  const s = stack([pbx]);
+/** The browser's INVITE relayed by `s` to {@linkcode pbx}: that flow and the INVITE sent on it. */
+async function relayInvite(s: ReturnType<typeof stack>) {
   s.layer.receive(browserInvite(), s.browser);
   await settle();
   const sip = s.udp.flows.get("10.0.0.5:5060")!;
-  assertEquals(statuses(sip), ["INVITE"]);
   const invite = sip.sent[0];
   assert(invite.kind === "request");
+  return { sip, invite };
+}
+
+Deno.test("TransactionBridge runs a browser INVITE through the real transaction layer", async () => {
+  const s = stack([pbx]);
+  const { sip, invite } = await relayInvite(s);
+  assertEquals(statuses(sip), ["INVITE"]);
   s.layer.receive(answer(invite, 180), sip);
   s.layer.receive(answer(invite, 200), sip);
   assertEquals(statuses(s.browser), [100, 180, 200]);
@@ -75,11 +81,7 @@ Deno.test("TransactionBridge runs a browser INVITE through the real transaction 
 
 Deno.test("TransactionBridge CANCEL is answered 200, sent downstream, and 487 comes back", async () => {
   const s = stack([pbx]);
-  s.layer.receive(browserInvite(), s.browser);
-  await settle();
-  const sip = s.udp.flows.get("10.0.0.5:5060")!;
-  const invite = sip.sent[0];
-  assert(invite.kind === "request");
+  const { sip, invite } = await relayInvite(s);
   s.layer.receive(answer(invite, 180), sip);
   s.layer.receive(
     browserCancel(),
@@ -144,11 +146,7 @@ Deno.test("TransactionBridge a browser flow that closes fails the SIP side's INV
 
 Deno.test("TransactionBridge passes the browser's ACK for a 2xx on statelessly", async () => {
   const s = stack([pbx]);
-  s.layer.receive(browserInvite(), s.browser);
-  await settle();
-  const sip = s.udp.flows.get("10.0.0.5:5060")!;
-  const invite = sip.sent[0];
-  assert(invite.kind === "request");
+  const { sip, invite } = await relayInvite(s);
   s.layer.receive(answer(invite, 200, ["Contact: <sip:bob@10.0.0.5:5060>"]), sip);
   const ok = s.browser.sent.at(-1)!;
   assert(ok.kind === "response" && ok.status === 200);
