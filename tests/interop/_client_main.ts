@@ -78,9 +78,23 @@ function sessionStore<T>() {
   };
 }
 
-async function jssipDriver(options: ClientMainOptions): Promise<Driver> {
-  const client = await createJsSipClient(options);
-  const store = sessionStore<JsSipSession>();
+/** What the driver uses of a client whose sessions are of type `S` (JsSIP's or SIP.js's). */
+interface StackClient<S> {
+  register(): Promise<void>;
+  unregister(): Promise<void>;
+  sendMessage(target: string, body: string, contentType?: string): Promise<void>;
+  nextMessage(): Promise<unknown>;
+  nextCall(): Promise<S>;
+  answer(session: S): Promise<void>;
+  call(target: string): Promise<S>;
+  hangup(session: S): Promise<void>;
+  ended(session: S): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+/** `client` with its sessions as string ids. */
+function driverOf<S>(client: StackClient<S>): Driver {
+  const store = sessionStore<S>();
   return {
     register: () => client.register(),
     unregister: () => client.unregister(),
@@ -97,21 +111,9 @@ async function jssipDriver(options: ClientMainOptions): Promise<Driver> {
   };
 }
 
-async function sipjsDriver(options: ClientMainOptions): Promise<Driver> {
-  const client = await createSipJsClient(options);
-  const store = sessionStore<Session>();
-  return {
-    register: () => client.register(),
-    unregister: () => client.unregister(),
-    sendMessage: (target, body, type) => client.sendMessage(target, body, type),
-    nextMessage: () => client.nextMessage(),
-    nextCall: async () => store.add(await client.nextCall()),
-    answer: (id) => client.answer(store.get(id) as Parameters<typeof client.answer>[0]),
-    call: async (target) => store.add(await client.call(target)),
-    hangup: (id) => client.hangup(store.get(id)),
-    ended: (id) => client.ended(store.get(id)),
-    stop: () => client.stop(),
-  };
+async function startDriver(options: ClientMainOptions): Promise<Driver> {
+  if (options.stack === "jssip") return driverOf<JsSipSession>(await createJsSipClient(options));
+  return driverOf<Session>(await createSipJsClient(options));
 }
 
 const encoder = new TextEncoder();
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
   const options = JSON.parse(Deno.args[0]) as ClientMainOptions;
   let driver: Driver;
   try {
-    driver = options.stack === "jssip" ? await jssipDriver(options) : await sipjsDriver(options);
+    driver = await startDriver(options);
   } catch (error) {
     await write({ id: 0, ok: false, error: String((error as Error).message ?? error) });
     Deno.exit(1);
