@@ -177,6 +177,9 @@ export interface Config {
   rtcwebBreaker: "client" | "always";
   /** `<media-workers>`: number of media Workers, or `auto` (one per core). */
   mediaWorkers: number | "auto";
+  /** `<signaling-instances>`: gateway instances in one process (instance 0 in the main
+   * isolate, the others in Workers), or `auto` (one per core). */
+  signalingInstances: number | "auto";
 }
 
 /** A non-fatal finding: unknown or unsupported element, risky setting. */

@@ -78,6 +78,7 @@ export const DEFAULTS: Readonly<
   sipTimers: { t1: 500, t2: 4000, t4: 5000 },
   rtcwebBreaker: "client",
   mediaWorkers: "auto",
+  signalingInstances: 1,
 };
 
 /**

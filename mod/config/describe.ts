@@ -29,7 +29,7 @@ export function describeConfig(config: Config): string[] {
     `codecs: ${config.codecs.join(", ")}`,
     `srtp: ${config.srtpMode} (${config.srtpType.join(", ")}); dtmf: ${config.dtmfType}`,
     `rtp-port-range: ${config.rtpPortRange.min}-${config.rtpPortRange.max}; ` +
-    `media-workers: ${config.mediaWorkers}`,
+    `media-workers: ${config.mediaWorkers}; signaling-instances: ${config.signalingInstances}`,
     `stun-server: ${stun ? hostPort(stun.host, stun.port) : "none"}; ` +
     `ice-stun: ${config.iceStun ? "yes" : "no"}`,
     `nameservers: ${

@@ -465,6 +465,16 @@ export const ELEMENTS: readonly ElementSpec[] = [
         : parseInteger(text, 1, 256, "auto or a count");
     },
   },
+  {
+    name: "signaling-instances",
+    syntax: "auto|count",
+    apply(value, ctx) {
+      const text = single(value, "auto or a count from 1 to 64");
+      ctx.draft.signalingInstances = text.toLowerCase() === "auto"
+        ? "auto"
+        : parseInteger(text, 1, 64, "auto or a count");
+    },
+  },
 ];
 
 const BY_NAME: ReadonlyMap<string, ElementSpec> = new Map(

@@ -135,6 +135,7 @@ Deno.test("parseConfig() reads every element of a full configuration", () => {
     sipTimers: { t1: 250, t2: 2000, t4: 2500 },
     rtcwebBreaker: "always",
     mediaWorkers: 3,
+    signalingInstances: 2,
   });
 });
 
@@ -144,6 +145,14 @@ Deno.test("parseConfig() accepts enable-rtp-symetric and enable-rtp-symmetric", 
   const correct = parseConfig(wrap("<enable-rtp-symmetric>no</enable-rtp-symmetric>"));
   equal(correct.config.rtpSymmetric, false);
   equal(parseConfig(wrap("")).config.rtpSymmetric, true);
+});
+
+Deno.test("parseConfig() reads signaling-instances auto or a count, default 1", () => {
+  equal(parseConfig(wrap("<debug-level>INFO</debug-level>")).config.signalingInstances, 1);
+  const auto = parseConfig(wrap("<signaling-instances>AUTO</signaling-instances>"));
+  equal(auto.config.signalingInstances, "auto");
+  const four = parseConfig(wrap("<signaling-instances> 4 </signaling-instances>"));
+  equal(four.config.signalingInstances, 4);
 });
 
 Deno.test("parseConfig() matches element names case-insensitively", () => {
@@ -235,6 +244,8 @@ const BAD_VALUES: [string, string, RegExp][] = [
   ["sip-timers", "5000;4000;5000", /t2 >= t1/],
   ["rtcweb-breaker", "sometimes", /one of client, always/],
   ["media-workers", "0", /auto or a count/],
+  ["signaling-instances", "0", /auto or a count/],
+  ["signaling-instances", "65", /auto or a count/],
 ];
 
 Deno.test("parseConfig() rejects bad values naming element, line, value and expectation", async (t) => {
