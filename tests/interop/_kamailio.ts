@@ -8,7 +8,6 @@
  */
 
 import { makeTestCerts, type TestCerts } from "./_certs.ts";
-import type { LogSource } from "./_gateway.ts";
 import {
   type ChildProcess,
   firstReason,
@@ -132,8 +131,8 @@ export function renderKamailioConfig(
     .replaceAll("%%TRUSTED%%", values.trusted);
 }
 
-/** Kamailio as a {@linkcode LogSource} for `withLogs()`. */
-export function kamailioLog(k: Kamailio): LogSource {
+/** Kamailio as a log source for `withLogs()` (`_gateway.ts`). */
+export function kamailioLog(k: Kamailio): { name: string; log(): Promise<string> } {
   return { name: "kamailio", log: () => k.log() };
 }
 

@@ -9,7 +9,6 @@
  */
 
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
-import type { TestGateway } from "./_gateway.ts";
 import type { Kamailio } from "./_kamailio.ts";
 import { runSipp, type SippResult, startSippUas } from "./_sipp.ts";
 
@@ -64,7 +63,7 @@ export function traced(messages: string, firstLine: string): string {
 export async function registerThroughGateway(
   client: Pick<ScenarioClient<unknown>, "register">,
   k: Kamailio,
-  gw: TestGateway,
+  gw: { port(protocol: "udp"): number },
 ): Promise<void> {
   await client.register();
   assertStringIncludes(await k.log(), `challenging REGISTER from 127.0.0.1:${gw.port("udp")}`);
