@@ -11,6 +11,25 @@ import type {
 } from "../../../mod/signaling/transaction/machine.ts";
 import type { TimerName } from "../../../mod/signaling/transaction/timers.ts";
 
+/**
+ * When a message retransmitted over UDP from T1 (500 ms), the interval doubling up to T2
+ * (4 s), is sent until the 64*T1 (32 s) timeout: Timer E of a non-INVITE client
+ * (RFC 3261 17.1.2.2), Timer G of an INVITE server's 300-699 response (17.2.1).
+ */
+export const T2_CAPPED_SEND_TIMES: readonly number[] = [
+  0,
+  500,
+  1500,
+  3500,
+  7500,
+  11500,
+  15500,
+  19500,
+  23500,
+  27500,
+  31500,
+];
+
 export interface Recorded {
   at: number;
   action: TransactionAction;

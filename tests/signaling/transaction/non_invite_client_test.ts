@@ -4,7 +4,7 @@ import {
   startNonInviteClient,
 } from "../../../mod/signaling/transaction/non_invite_client.ts";
 import { computeTimers } from "../../../mod/signaling/transaction/timers.ts";
-import { MachineHarness } from "./_machine_harness.ts";
+import { MachineHarness, T2_CAPPED_SEND_TIMES } from "./_machine_harness.ts";
 
 function harness(reliable = false) {
   return new MachineHarness(
@@ -18,19 +18,7 @@ Deno.test("nonInviteClientTransition() doubles Timer E up to T2 then times out w
   assertEquals(h.state.name, "trying");
   h.advance(40_000);
   // 0, +0.5, +1, +2, +4, +4, +4 ... (T2 cap) until F at 32 s.
-  assertEquals(h.times("send"), [
-    0,
-    500,
-    1500,
-    3500,
-    7500,
-    11500,
-    15500,
-    19500,
-    23500,
-    27500,
-    31500,
-  ]);
+  assertEquals(h.times("send"), T2_CAPPED_SEND_TIMES);
   assertEquals(h.times("timeout"), [32000]);
   assertEquals(h.state.name, "terminated");
   assertEquals(h.timers, []);
