@@ -12,6 +12,7 @@ import { createJsSipClient } from "./interop/_jssip.ts";
 import { startDnsServer } from "./interop/_dns_server.ts";
 import { withTimeout } from "./interop/_process.ts";
 import { openSipWebSocket } from "./interop/_websocket.ts";
+import { udpOptions } from "./_sip_ping.ts";
 import { optionsText } from "./_sip_text.ts";
 
 const encoder = new TextEncoder();
@@ -38,20 +39,6 @@ function find(transports: readonly Transport[], protocol: string, host = "127.0.
   );
   if (!transport) throw new Error(`No ${protocol} transport on ${host}`);
   return transport;
-}
-
-async function udpOptions(host: string, port: number): Promise<string> {
-  const socket = Deno.listenDatagram({ transport: "udp", hostname: host, port: 0 });
-  try {
-    const local = (socket.addr as Deno.NetAddr).port;
-    const uriHost = host.includes(":") ? `[${host}]` : host;
-    const text = optionsText(`sip:${uriHost}:${port}`, `SIP/2.0/UDP ${uriHost}:${local}`);
-    await socket.send(encoder.encode(text), { transport: "udp", hostname: host, port });
-    const [data] = await withTimeout("UDP response", socket.receive(), WAIT_MS);
-    return decoder.decode(data);
-  } finally {
-    socket.close();
-  }
 }
 
 /** Reads one whole SIP message (head + Content-Length body) from a stream connection. */
@@ -214,7 +201,7 @@ Deno.test("startGateway() answers OPTIONS for itself with 200 on udp, tcp, tls, 
     for (const transport of ts) assert(transport.local.port > 0, "port read back");
 
     await t.step("udp", async () => {
-      assert200(await udpOptions("127.0.0.1", find(ts, "udp").local.port), "udp");
+      assert200(await udpOptions("127.0.0.1", find(ts, "udp").local.port, WAIT_MS), "udp");
     });
     await t.step("tcp", async () => {
       const port = find(ts, "tcp").local.port;
@@ -241,7 +228,7 @@ Deno.test("startGateway() answers OPTIONS for itself with 200 on udp, tcp, tls, 
       name: `udp on [::1]${IPV6 ? "" : " (ignored: IPv6 loopback is not available here)"}`,
       ignore: !IPV6,
       async fn() {
-        assert200(await udpOptions("::1", find(ts, "udp", "::1").local.port), "udp6");
+        assert200(await udpOptions("::1", find(ts, "udp", "::1").local.port, WAIT_MS), "udp6");
       },
     });
     const stats = gateway.stats() as { transaction: { serverCreated: number } };

@@ -3,24 +3,11 @@
 
 import { assert, assertEquals, assertStringIncludes } from "./_assert.ts";
 import { type ChildProcess, startProcess, tail, waitFor, withTimeout } from "./interop/_process.ts";
+import { udpOptions } from "./_sip_ping.ts";
 import { optionsText } from "./_sip_text.ts";
 
 const REPO = new URL("..", import.meta.url).pathname;
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 const WAIT_MS = 5000;
-
-async function udpOptions(port: number): Promise<string> {
-  const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
-  try {
-    const local = (socket.addr as Deno.NetAddr).port;
-    const text = optionsText(`sip:127.0.0.1:${port}`, `SIP/2.0/UDP 127.0.0.1:${local}`);
-    await socket.send(encoder.encode(text), { transport: "udp", hostname: "127.0.0.1", port });
-    return decoder.decode((await withTimeout("UDP response", socket.receive(), WAIT_MS))[0]);
-  } finally {
-    socket.close();
-  }
-}
 
 async function wsOptions(port: number): Promise<string> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}`, "sip");
@@ -102,7 +89,7 @@ Deno.test("main.ts --config starts, answers OPTIONS over UDP and WS, exits 0 on 
   try {
     const ports = await listeningPorts(main, ["udp", "ws"]);
     assertStringIncludes(await main.log(), config);
-    const udp = await udpOptions(ports.get("udp")!);
+    const udp = await udpOptions("127.0.0.1", ports.get("udp")!, WAIT_MS);
     assert(udp.startsWith("SIP/2.0 200 "), udp);
     const ws = await wsOptions(ports.get("ws")!);
     assert(ws.startsWith("SIP/2.0 200 "), ws);
@@ -146,7 +133,7 @@ Deno.test({
     try {
       const ports = await listeningPorts(main, ["udp", "tcp", "ws"]);
       assertEquals([ports.get("udp"), ports.get("tcp"), ports.get("ws")], [5060, 5060, 10060]);
-      const udp = await udpOptions(5060);
+      const udp = await udpOptions("127.0.0.1", 5060, WAIT_MS);
       assert(udp.startsWith("SIP/2.0 200 "), udp);
       const ws = await wsOptions(10060);
       assert(ws.startsWith("SIP/2.0 200 "), ws);
