@@ -26,12 +26,25 @@ async function wsLayer(
   return { layer, port, url: `ws://127.0.0.1:${port}` };
 }
 
-Deno.test("listenWs() delivers an OPTIONS text frame and replies with a text frame", async () => {
+/** Runs `fn` with a WS layer and a client connected to it; closes both afterwards. */
+async function withWsClient(
+  fn: (s: { inbox: Inbox; layer: TransportLayer; client: WsClient }) => Promise<void>,
+  options: ConstructorParameters<typeof TransportLayer>[1] = {},
+): Promise<void> {
   const inbox = new Inbox();
-  const { layer, url } = await wsLayer(inbox);
+  const { layer, url } = await wsLayer(inbox, options);
   const client = new WsClient(url);
   try {
     await client.opened;
+    await fn({ inbox, layer, client });
+  } finally {
+    await client.close();
+    await layer.close();
+  }
+}
+
+Deno.test("listenWs() delivers an OPTIONS text frame and replies with a text frame", async () => {
+  await withWsClient(async ({ inbox, layer, client }) => {
     strictEqual(client.socket.protocol, "sip");
     client.socket.send(optionsRequest("WS"));
     const { message, flow } = await inbox.message();
@@ -42,18 +55,11 @@ Deno.test("listenWs() delivers an OPTIONS text frame and replies with a text fra
     strictEqual(await layer.transport("ws")!.flowTo(flow.remote), flow);
     await layer.send(encoder.encode("SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"), flow);
     strictEqual(await client.frame(), "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n");
-  } finally {
-    await client.close();
-    await layer.close();
-  }
+  });
 });
 
 Deno.test("listenWs() accepts binary frames and sends non-UTF-8 bytes as binary", async () => {
-  const inbox = new Inbox();
-  const { layer, url } = await wsLayer(inbox);
-  const client = new WsClient(url);
-  try {
-    await client.opened;
+  await withWsClient(async ({ inbox, client }) => {
     client.socket.send(encoder.encode(optionsRequest("WS")));
     const { message, flow } = await inbox.message();
     strictEqual(message.headers.get("call-id"), "z9hG4bK-t1@test");
@@ -62,18 +68,11 @@ Deno.test("listenWs() accepts binary frames and sends non-UTF-8 bytes as binary"
     const frame = await client.frame();
     ok(frame instanceof Uint8Array, "binary frame");
     deepStrictEqual(frame, bytes);
-  } finally {
-    await client.close();
-    await layer.close();
-  }
+  });
 });
 
 Deno.test("TransportLayer.send() writes a message to a WS flow as a text frame, binary when not UTF-8", async () => {
-  const inbox = new Inbox();
-  const { layer, url } = await wsLayer(inbox);
-  const client = new WsClient(url);
-  try {
-    await client.opened;
+  await withWsClient(async ({ inbox, layer, client }) => {
     client.socket.send(optionsRequest("WS"));
     const { message, flow } = await inbox.message();
     if (message.kind !== "request") throw new Error("expected a request");
@@ -89,28 +88,18 @@ Deno.test("TransportLayer.send() writes a message to a WS flow as a text frame, 
     const binary = await client.frame(1);
     ok(binary instanceof Uint8Array, "binary frame");
     deepStrictEqual(binary.subarray(binary.length - 2), ok200.body);
-  } finally {
-    await client.close();
-    await layer.close();
-  }
+  });
 });
 
 Deno.test("listenWs() answers a CRLFCRLF keepalive frame with CRLF", async () => {
-  const inbox = new Inbox();
-  const { layer, url } = await wsLayer(inbox);
-  const client = new WsClient(url);
-  try {
-    await client.opened;
+  await withWsClient(async ({ inbox, layer, client }) => {
     client.socket.send("\r\n\r\n");
     strictEqual(await client.frame(), "\r\n");
     client.socket.send(encoder.encode("\r\n\r\n"));
     strictEqual(await client.frame(1), "\r\n");
     strictEqual(layer.counters.keepalivePings, 2);
     strictEqual(inbox.messages.length, 0);
-  } finally {
-    await client.close();
-    await layer.close();
-  }
+  });
 });
 
 Deno.test("listenWs() answers a plain HTTP GET with a 426 page", async () => {
@@ -161,11 +150,7 @@ Deno.test("offersSip() finds the sip token in Sec-WebSocket-Protocol", () => {
 });
 
 Deno.test("listenWs() answers a malformed frame with a Via and drops one without", async () => {
-  const inbox = new Inbox();
-  const { layer, url } = await wsLayer(inbox);
-  const client = new WsClient(url);
-  try {
-    await client.opened;
+  await withWsClient(async ({ inbox, layer, client }) => {
     client.socket.send(malformedWithVia("WS"));
     const answer = await client.frame();
     ok(typeof answer === "string" && answer.startsWith("SIP/2.0 400 "), String(answer));
@@ -175,27 +160,17 @@ Deno.test("listenWs() answers a malformed frame with a Via and drops one without
     await inbox.message();
     strictEqual(layer.counters.answeredMalformed, 1);
     strictEqual(client.received.length, 1);
-  } finally {
-    await client.close();
-    await layer.close();
-  }
+  });
 });
 
 Deno.test("listenWs() drops an oversize frame and answers 513", async () => {
-  const inbox = new Inbox();
-  const { layer, url } = await wsLayer(inbox, { limits: { maxMessageSize: 1500 } });
-  const client = new WsClient(url);
-  try {
-    await client.opened;
+  await withWsClient(async ({ inbox, layer, client }) => {
     client.socket.send(bigRequest("WS", 2000));
     const answer = await client.frame();
     ok(typeof answer === "string" && answer.startsWith("SIP/2.0 513 "), String(answer));
     strictEqual(layer.counters.droppedOversize, 1);
     strictEqual(inbox.messages.length, 0);
-  } finally {
-    await client.close();
-    await layer.close();
-  }
+  }, { limits: { maxMessageSize: 1500 } });
 });
 
 Deno.test("listenWs() refuses upgrades over the per-IP limit with a 503", async () => {
