@@ -310,6 +310,27 @@ export async function tcpLayer(
   return { layer, port: transport.local.port };
 }
 
+/**
+ * Runs `fn` with a TCP layer (see {@linkcode tcpLayer}) and a connection to it; closes both
+ * afterwards.
+ */
+export async function withTcpConnection(
+  fn: (
+    s: { inbox: Inbox; layer: TransportLayer; port: number; conn: Deno.TcpConn },
+  ) => Promise<void>,
+  options: ConstructorParameters<typeof TransportLayer>[1] = {},
+): Promise<void> {
+  const inbox = new Inbox();
+  const { layer, port } = await tcpLayer(inbox, options);
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await fn({ inbox, layer, port, conn });
+  } finally {
+    conn.close();
+    await layer.close();
+  }
+}
+
 /** The next datagram `socket` receives, as text; the socket is closed past `timeoutMs`. */
 export async function receiveText(socket: Deno.DatagramConn, timeoutMs = 5000): Promise<string> {
   const timer = setTimeout(() => socket.close(), timeoutMs);

@@ -10,13 +10,11 @@ import {
   optionsRequest,
   readUntil,
   tcpLayer,
+  withTcpConnection,
 } from "./_helpers.ts";
 
 Deno.test("listenTcp() frames an OPTIONS sent in pieces and replies on the connection", async () => {
-  const inbox = new Inbox();
-  const { layer, port } = await tcpLayer(inbox);
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
+  await withTcpConnection(async ({ inbox, layer, conn }) => {
     const bytes = encoder.encode(optionsRequest("TCP"));
     await conn.write(bytes.subarray(0, 40));
     await conn.write(bytes.subarray(40));
@@ -30,31 +28,19 @@ Deno.test("listenTcp() frames an OPTIONS sent in pieces and replies on the conne
     await layer.send(encoder.encode("SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n"), flow);
     const answer = await readUntil(conn, (text) => text.endsWith("\r\n\r\n"));
     strictEqual(answer, "SIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n");
-  } finally {
-    conn.close();
-    await layer.close();
-  }
+  });
 });
 
 Deno.test("listenTcp() answers a CRLFCRLF keepalive with CRLF", async () => {
-  const inbox = new Inbox();
-  const { layer, port } = await tcpLayer(inbox);
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
+  await withTcpConnection(async ({ layer, conn }) => {
     await conn.write(encoder.encode("\r\n\r\n"));
     strictEqual(await readUntil(conn, (text) => text.length >= 2), "\r\n");
     strictEqual(layer.counters.keepalivePings, 1);
-  } finally {
-    conn.close();
-    await layer.close();
-  }
+  });
 });
 
 Deno.test("listenTcp() answers a malformed request with its Via and keeps the connection", async () => {
-  const inbox = new Inbox();
-  const { layer, port } = await tcpLayer(inbox);
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
+  await withTcpConnection(async ({ inbox, layer, conn }) => {
     await conn.write(encoder.encode(malformedWithVia("TCP")));
     const answer = await readUntil(conn, (text) => text.includes("\r\n\r\n"));
     ok(answer?.startsWith("SIP/2.0 400 "), answer ?? "closed");
@@ -63,10 +49,7 @@ Deno.test("listenTcp() answers a malformed request with its Via and keeps the co
     await conn.write(encoder.encode(optionsRequest("TCP", "z9hG4bK-after")));
     const { message } = await inbox.message();
     strictEqual(message.headers.get("call-id"), "z9hG4bK-after@test");
-  } finally {
-    conn.close();
-    await layer.close();
-  }
+  });
 });
 
 Deno.test("listenTcp() counts and drops input without a Via, and serves the next peer", async () => {
@@ -88,10 +71,7 @@ Deno.test("listenTcp() counts and drops input without a Via, and serves the next
 });
 
 Deno.test("listenTcp() closes a connection that sends an oversize message", async () => {
-  const inbox = new Inbox();
-  const { layer, port } = await tcpLayer(inbox, { limits: { maxMessageSize: 2000 } });
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
+  await withTcpConnection(async ({ inbox, layer, conn }) => {
     const big = optionsRequest("TCP").replace(
       "Content-Length: 0",
       `X-Pad: ${"p".repeat(3000)}\r\nContent-Length: 0`,
@@ -102,10 +82,7 @@ Deno.test("listenTcp() closes a connection that sends an oversize message", asyn
     await eventually(() => layer.flowCount === 0, "the flow to close");
     strictEqual(layer.counters.droppedOversize, 1);
     strictEqual(inbox.messages.length, 0);
-  } finally {
-    conn.close();
-    await layer.close();
-  }
+  }, { limits: { maxMessageSize: 2000 } });
 });
 
 Deno.test("listenTcp() removes the flow when the peer closes the connection", async () => {

@@ -15,6 +15,7 @@ import {
   readUntil,
   receiveText,
   tcpLayer,
+  withTcpConnection,
 } from "./_helpers.ts";
 
 Deno.test("TransportLayer closes TCP connections idle past idleTimeoutMs", async () => {
@@ -67,20 +68,14 @@ Deno.test("TransportLayer.sendTo() sends a datagram over UDP to an address", asy
 });
 
 Deno.test("TransportLayer.send() serializes a SipMessage", async () => {
-  const inbox = new Inbox();
-  const { layer, port } = await tcpLayer(inbox);
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  try {
+  await withTcpConnection(async ({ inbox, layer, conn }) => {
     await conn.write(encoder.encode(optionsRequest("TCP")));
     const { message, flow } = await inbox.message();
     await layer.send(message, flow);
     const echoed = await readUntil(conn, (text) => text.endsWith("\r\n\r\n"));
     ok(echoed?.startsWith("OPTIONS sip:gateway@127.0.0.1 SIP/2.0\r\n"), echoed ?? "closed");
     ok(echoed?.includes("CSeq: 1 OPTIONS\r\n"), echoed ?? "closed");
-  } finally {
-    conn.close();
-    await layer.close();
-  }
+  });
 });
 
 Deno.test("TransportLayer survives an onMessage handler that throws", async () => {
