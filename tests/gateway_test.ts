@@ -271,6 +271,18 @@ async function startTestGateway(dns: DnsServer): Promise<RunningGateway> {
   return await startGateway(config, createLogger("gateway", { level: "FATAL" }));
 }
 
+/** Runs `fn` with a gateway (see {@linkcode startTestGateway}) on a DNS server of its own. */
+async function withTestGateway(fn: (gateway: RunningGateway) => Promise<void>): Promise<void> {
+  const dns = await startDnsServer({});
+  const gateway = await startTestGateway(dns);
+  try {
+    await fn(gateway);
+  } finally {
+    await gateway.close();
+    await dns.close();
+  }
+}
+
 function portOf(gateway: RunningGateway, protocol: string): number {
   return gateway.transports.find((t) => t.protocol === protocol)!.local.port;
 }
@@ -324,9 +336,7 @@ async function assertQuiescent(gateway: RunningGateway): Promise<void> {
 }
 
 Deno.test("startGateway() answers the RFC 4475 invalid corpus over UDP statelessly and keeps serving", async (t) => {
-  const dns = await startDnsServer({});
-  const gateway = await startTestGateway(dns);
-  try {
+  await withTestGateway(async (gateway) => {
     const port = portOf(gateway, "udp");
     const client = udpClient(port);
     const corpus = await invalidCorpus();
@@ -336,16 +346,11 @@ Deno.test("startGateway() answers the RFC 4475 invalid corpus over UDP stateless
     }
     await assertOptions200(client, "SIP/2.0/UDP 127.0.0.1:9", port);
     await assertQuiescent(gateway);
-  } finally {
-    await gateway.close();
-    await dns.close();
-  }
+  });
 });
 
 Deno.test("startGateway() answers the RFC 4475 invalid corpus over WS statelessly and keeps serving", async (t) => {
-  const dns = await startDnsServer({});
-  const gateway = await startTestGateway(dns);
-  try {
+  await withTestGateway(async (gateway) => {
     const port = portOf(gateway, "ws");
     const client = wsClient(port);
     for (const input of await invalidCorpus()) {
@@ -354,16 +359,11 @@ Deno.test("startGateway() answers the RFC 4475 invalid corpus over WS statelessl
     await assertOptions200(client, "SIP/2.0/WS abc.invalid", port);
     await assertQuiescent(gateway);
     await waitFor("every WebSocket flow to close", () => countersOf(gateway).transport.flows === 0);
-  } finally {
-    await gateway.close();
-    await dns.close();
-  }
+  });
 });
 
 Deno.test("startGateway() survives the RFC 4475 invalid corpus over TCP", async () => {
-  const dns = await startDnsServer({});
-  const gateway = await startTestGateway(dns);
-  try {
+  await withTestGateway(async (gateway) => {
     const port = portOf(gateway, "tcp");
     const client = tcpClient(port);
     for (const input of await invalidCorpus()) {
@@ -396,16 +396,11 @@ Deno.test("startGateway() survives the RFC 4475 invalid corpus over TCP", async 
     await assertOptions200(client, "SIP/2.0/TCP 127.0.0.1:9", port);
     await assertQuiescent(gateway);
     await waitFor("every TCP flow to close", () => countersOf(gateway).transport.flows === 0);
-  } finally {
-    await gateway.close();
-    await dns.close();
-  }
+  });
 });
 
 Deno.test("startGateway() survives random garbage over UDP, WS and TCP", async (t) => {
-  const dns = await startDnsServer({});
-  const gateway = await startTestGateway(dns);
-  try {
+  await withTestGateway(async (gateway) => {
     const inputs = garbage(150, 4475);
     await t.step("udp: exact answers and counters", async () => {
       const client = udpClient(portOf(gateway, "udp"));
@@ -448,8 +443,5 @@ Deno.test("startGateway() survives random garbage over UDP, WS and TCP", async (
       `malformed counters: ${JSON.stringify(transport)}`,
     );
     await assertQuiescent(gateway);
-  } finally {
-    await gateway.close();
-    await dns.close();
-  }
+  });
 });
