@@ -1,6 +1,6 @@
 /**
- * A FIFO of events a test waits for (incoming MESSAGEs, INVITEs), shared by the JsSIP and
- * SIP.js clients.
+ * A FIFO of events a test waits for (incoming MESSAGEs, INVITEs, SIP messages off a socket),
+ * shared by the JsSIP and SIP.js clients and the proxy's real-socket tests.
  *
  * @module
  */
@@ -20,7 +20,7 @@ export class Inbox<T> {
   }
 
   /** The oldest queued item, or the next pushed within `ms` (rejects naming `what` past it). */
-  next(what: string, ms: number): Promise<T> {
+  next(what: string, ms = 5000): Promise<T> {
     const item = this.#items.shift();
     if (item !== undefined) return Promise.resolve(item);
     let resolver!: (item: T) => void;

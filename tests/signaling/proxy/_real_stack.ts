@@ -13,35 +13,10 @@ import {
 import { type Flow, type Transport, TransportLayer } from "../../../mod/signaling/transport/mod.ts";
 import { TransactionLayer } from "../../../mod/signaling/transaction/mod.ts";
 import { dnsResolver, SipProxy, TransactionBridge } from "../../../mod/signaling/proxy/mod.ts";
+import { Inbox } from "../../interop/_inbox.ts";
 import { MemoryLog } from "./_loop_transport.ts";
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-
-/** Queue of messages with a bounded wait. */
-export class Inbox {
-  #items: SipMessage[] = [];
-  #waiters: ((m: SipMessage) => void)[] = [];
-  push(m: SipMessage): void {
-    const w = this.#waiters.shift();
-    if (w) w(m);
-    else this.#items.push(m);
-  }
-  next(what: string, ms = 5000): Promise<SipMessage> {
-    const item = this.#items.shift();
-    if (item) return Promise.resolve(item);
-    return new Promise((resolve, reject) => {
-      const waiter = (m: SipMessage) => {
-        clearTimeout(timer);
-        resolve(m);
-      };
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
-        reject(new Error(`Timed out waiting for ${what}`));
-      }, ms);
-      this.#waiters.push(waiter);
-    });
-  }
-}
 
 /** The gateway's signaling on loopback. */
 export interface RealStack extends AsyncDisposable {
@@ -94,14 +69,14 @@ export async function realStack(): Promise<RealStack> {
 /** A UDP SIP peer on loopback: what it receives is queued; it answers where asked. */
 export interface UdpPeer extends AsyncDisposable {
   port: number;
-  inbox: Inbox;
+  inbox: Inbox<SipMessage>;
   /** Sends to the gateway (the last address heard from, or `to`). */
   send(message: SipMessage, to?: Deno.NetAddr): Promise<number>;
 }
 
 export function udpPeer(gatewayPort: number): UdpPeer {
   const socket = Deno.listenDatagram({ hostname: "127.0.0.1", port: 0, transport: "udp" });
-  const inbox = new Inbox();
+  const inbox = new Inbox<SipMessage>();
   const reading = (async () => {
     try {
       for await (const [bytes] of socket) inbox.push(parseMessage(bytes));

@@ -8,11 +8,13 @@ import {
   parseNameAddr,
   parseVia,
   serializeMessage,
+  type SipMessage,
   type SipRequest,
 } from "../../../mod/signaling/message/mod.ts";
 import { answer } from "./_proxy_fixture.ts";
 import { request, wire } from "./_messages.ts";
-import { Inbox, realStack, udpPeer } from "./_real_stack.ts";
+import { Inbox } from "../../interop/_inbox.ts";
+import { realStack, udpPeer } from "./_real_stack.ts";
 
 const decoder = new TextDecoder();
 
@@ -20,7 +22,7 @@ Deno.test("SipProxy relays REGISTER and MESSAGE between a WebSocket and UDP on l
   await using stack = await realStack();
   await using registrar = udpPeer(stack.udp.local.port);
   const socket = new WebSocket(`ws://127.0.0.1:${stack.ws.local.port}`, "sip");
-  const atBrowser = new Inbox();
+  const atBrowser = new Inbox<SipMessage>();
   socket.onmessage = (e) => atBrowser.push(parseMessage(new TextEncoder().encode(String(e.data))));
   await new Promise((resolve, reject) => {
     socket.onopen = resolve;
