@@ -14,6 +14,7 @@ import { gatewayLog, startTestGateway, withLogs } from "./_gateway.ts";
 import { kamailioLog, kamailioSkipReason, startKamailio } from "./_kamailio.ts";
 import { delay, skipWhen, waitFor, withTimeout } from "./_process.ts";
 import { runSipp, sippSkipReason, startSippUas } from "./_sipp.ts";
+import { openSipWebSocket } from "./_websocket.ts";
 
 const { test, suffix } = skipWhen(kamailioSkipReason(), sippSkipReason());
 
@@ -69,15 +70,7 @@ class RawWsClient {
   }
 
   static async connect(url: string): Promise<RawWsClient> {
-    const socket = new WebSocket(url, "sip");
-    await withTimeout(
-      `WebSocket ${url}`,
-      new Promise((resolve, reject) => {
-        socket.onopen = resolve;
-        socket.onerror = () => reject(new Error(`Cannot connect to ${url}`));
-      }),
-      5000,
-    );
+    const socket = await openSipWebSocket(url, 5000);
     assertEquals(socket.protocol, "sip");
     return new RawWsClient(socket);
   }

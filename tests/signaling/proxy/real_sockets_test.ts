@@ -14,6 +14,7 @@ import {
 import { answer } from "./_proxy_fixture.ts";
 import { request, wire } from "./_messages.ts";
 import { Inbox } from "../../interop/_inbox.ts";
+import { openSipWebSocket } from "../../interop/_websocket.ts";
 import { realStack, udpPeer } from "./_real_stack.ts";
 
 const decoder = new TextDecoder();
@@ -21,13 +22,9 @@ const decoder = new TextDecoder();
 Deno.test("SipProxy relays REGISTER and MESSAGE between a WebSocket and UDP on loopback", async () => {
   await using stack = await realStack();
   await using registrar = udpPeer(stack.udp.local.port);
-  const socket = new WebSocket(`ws://127.0.0.1:${stack.ws.local.port}`, "sip");
+  const socket = await openSipWebSocket(`ws://127.0.0.1:${stack.ws.local.port}`, 5000);
   const atBrowser = new Inbox<SipMessage>();
   socket.onmessage = (e) => atBrowser.push(parseMessage(new TextEncoder().encode(String(e.data))));
-  await new Promise((resolve, reject) => {
-    socket.onopen = resolve;
-    socket.onerror = reject;
-  });
   try {
     socket.send(decoder.decode(wire([
       `REGISTER sip:127.0.0.1:${registrar.port} SIP/2.0`,
