@@ -10,7 +10,13 @@
  *
  * Usage: `deno run -A scripts/bench/message_relay.ts [--duration 20] [--rate 5000]
  *   [--clients 50] [--targets kamailio,gateway] [--modes closed,open] [--warmup 2]
- *   [--kamailio-children 2] [--kamailio-tcp-children 2] [--json out.json] [--rmem BYTES]`
+ *   [--kamailio-children 2] [--kamailio-tcp-children 2] [--json out.json] [--rmem BYTES]
+ *   [--gateway-instances 1,2]`
+ *
+ * `--gateway-instances N[,M...]` writes `<signaling-instances>N</signaling-instances>` into
+ * the gateway's config.xml and benchmarks the gateway once per value (target `gateway` for 1,
+ * `gateway xN` otherwise); the load starts once every instance listens (the UDP port of the
+ * last one, port + 10 x (N - 1), is bound).
  *
  * `--rmem BYTES` sets the host's `net.core.rmem_default` (root only) for the whole run and
  * restores it at the end (scripts/bench/_rmem.ts): the gateway's UDP socket gets that receive
@@ -236,7 +242,10 @@ export async function startKamailio(options: KamailioOptions, workDir: string): 
 /** Ports of a gateway started by {@link startGateway}. */
 export interface GatewayOptions {
   wsPort: number;
+  /** UDP port of instance 0; instance i listens on udpPort + 10 x i. */
   udpPort: number;
+  /** `<signaling-instances>`; absent: the element is not written (the default, 1). */
+  instances?: number;
 }
 
 /** Why the gateway cannot be benchmarked (main.ts or mod/gateway.ts missing), or undefined. */
@@ -260,7 +269,11 @@ export async function startGateway(options: GatewayOptions, workDir: string): Pr
   <transport>udp;127.0.0.1;${options.udpPort}</transport>
   <allowed-destinations>127.0.0.1</allowed-destinations>
   <max-connections-per-ip>0</max-connections-per-ip>
-</config>
+${
+    options.instances === undefined
+      ? ""
+      : `  <signaling-instances>${options.instances}</signaling-instances>\n`
+  }</config>
 `;
   const path = `${workDir}/config.xml`;
   await Deno.writeTextFile(path, config);
@@ -273,6 +286,9 @@ export async function startGateway(options: GatewayOptions, workDir: string): Pr
   ], ROOT);
   try {
     await peer.waitForPort("tcp", options.wsPort, 30000);
+    // instances 1..N-1 start after instance 0: load only once the last one listens
+    const last = (options.instances ?? 1) - 1;
+    if (last > 0) await peer.waitForPort("udp", options.udpPort + 10 * last, 30000);
   } catch (e) {
     await peer.stop();
     throw e;
@@ -461,26 +477,31 @@ function printTable(rows: Row[]): void {
 function printRatios(rows: Row[]): void {
   const modes = [...new Set(rows.map((r) => r.mode))];
   for (const mode of modes) {
-    const g = rows.find((r) => r.target === "gateway" && r.mode === mode);
     const k = rows.find((r) => r.target === "kamailio" && r.mode === mode);
-    if (!g || !k) continue;
-    const gm = g.result.main;
-    const km = k.result.main;
-    print(
-      `gateway/kamailio ${mode}: req/s x${fixed(gm.okPerS / km.okPerS, 2)}, p50 x${
-        fixed(gm.latency.p50Ms / km.latency.p50Ms, 2)
-      }, p99 x${fixed(gm.latency.p99Ms / km.latency.p99Ms, 2)}, cpu/req x${
-        fixed(g.cpuMsPerReq / k.cpuMsPerReq, 2)
-      }`,
-    );
-    if (mode === "open") {
-      const met = gm.okPerS >= km.okPerS * 0.99 && gm.latency.p99Ms <= km.latency.p99Ms;
-      print(
-        `issue target at ${g.offered} (req/s >= Kamailio's, p99 no worse): ${
-          met ? "met" : "not met"
-        } in this run`,
-      );
+    if (!k) continue;
+    for (const g of rows.filter((r) => r.target.startsWith("gateway") && r.mode === mode)) {
+      printRatio(g, k, mode);
     }
+  }
+}
+
+function printRatio(g: Row, k: Row, mode: string): void {
+  const gm = g.result.main;
+  const km = k.result.main;
+  print(
+    `${g.target}/kamailio ${mode}: req/s x${fixed(gm.okPerS / km.okPerS, 2)}, p50 x${
+      fixed(gm.latency.p50Ms / km.latency.p50Ms, 2)
+    }, p99 x${fixed(gm.latency.p99Ms / km.latency.p99Ms, 2)}, cpu/req x${
+      fixed(g.cpuMsPerReq / k.cpuMsPerReq, 2)
+    }`,
+  );
+  if (mode === "open") {
+    const met = gm.okPerS >= km.okPerS * 0.99 && gm.latency.p99Ms <= km.latency.p99Ms;
+    print(
+      `${g.target}: issue target at ${g.offered} (req/s >= Kamailio's, p99 no worse): ${
+        met ? "met" : "not met"
+      } in this run`,
+    );
   }
 }
 
@@ -507,6 +528,10 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
   const targets = (f.targets ?? "kamailio,gateway").split(",").map((t) => t.trim());
   const modes = (f.modes ?? "closed,open").split(",").map((m) => m.trim());
   const flags = { modes, clients, durationS, rate, warmupS };
+  // undefined: no <signaling-instances> element (the default, 1)
+  const gatewayInstances = f["gateway-instances"] === undefined
+    ? [undefined]
+    : f["gateway-instances"].split(",").map((n) => Number(n.trim()));
   const workDir = await Deno.makeTempDir({ prefix: "bench_message_relay_" });
   const rows: Row[] = [];
   const sippPort = freePort("udp");
@@ -547,23 +572,31 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
           print(`gateway: not available (${missing})`);
           continue;
         }
-        const wsPort = freePort("tcp");
-        let gateway: Peer;
-        try {
-          gateway = await startGateway({ wsPort, udpPort: freePort("udp") }, workDir);
-        } catch (e) {
-          print(`gateway: not available (${(e as Error).message})`);
-          continue;
+        for (const instances of gatewayInstances) {
+          const name = instances === undefined || instances === 1
+            ? "gateway"
+            : `gateway x${instances}`;
+          const wsPort = freePort("tcp");
+          let gateway: Peer;
+          try {
+            gateway = await startGateway(
+              { wsPort, udpPort: freePort("udp"), instances },
+              workDir,
+            );
+          } catch (e) {
+            print(`${name}: not available (${(e as Error).message})`);
+            continue;
+          }
+          peers.push(gateway);
+          try {
+            rows.push(
+              ...await benchTarget(name, `ws://127.0.0.1:${wsPort}`, ruri, gateway.pid, flags),
+            );
+          } catch (e) {
+            print(`${name}: failed during the run (${(e as Error).message}; ${gateway.tail()})`);
+          }
+          await gateway.stop();
         }
-        peers.push(gateway);
-        try {
-          rows.push(
-            ...await benchTarget("gateway", `ws://127.0.0.1:${wsPort}`, ruri, gateway.pid, flags),
-          );
-        } catch (e) {
-          print(`gateway: failed during the run (${(e as Error).message}; ${gateway.tail()})`);
-        }
-        await gateway.stop();
       } else {
         print(`unknown target '${target}' (kamailio, gateway)`);
       }
