@@ -11,12 +11,16 @@
  * Usage: `deno run -A scripts/bench/message_relay.ts [--duration 20] [--rate 5000]
  *   [--clients 50] [--targets kamailio,gateway] [--modes closed,open] [--warmup 2]
  *   [--kamailio-children 2] [--kamailio-tcp-children 2] [--json out.json] [--rmem BYTES]
- *   [--gateway-instances 1,2]`
+ *   [--gateway-instances 1,2] [--gateway-v8-flags=FLAGS]`
  *
  * `--gateway-instances N[,M...]` writes `<signaling-instances>N</signaling-instances>` into
  * the gateway's config.xml and benchmarks the gateway once per value (target `gateway` for 1,
  * `gateway xN` otherwise); the load starts once every instance listens (the UDP port of the
  * last one, port + 10 x (N - 1), is bound).
+ *
+ * `--gateway-v8-flags=FLAGS` starts the gateway with `--v8-flags=FLAGS` (e.g.
+ * `--gateway-v8-flags=--max-semi-space-size=64`; write it with `=`, since a value starting with
+ * `--` is read as the next flag); Workers (the signaling instances) share the process's V8 flags.
  *
  * `--rmem BYTES` sets the host's `net.core.rmem_default` (root only) for the whole run and
  * restores it at the end (scripts/bench/_rmem.ts): the gateway's UDP socket gets that receive
@@ -246,6 +250,8 @@ export interface GatewayOptions {
   udpPort: number;
   /** `<signaling-instances>`; absent: the element is not written (the default, 1). */
   instances?: number;
+  /** V8 flags passed as `--v8-flags=<v8Flags>` (Workers share the process's V8 flags). */
+  v8Flags?: string;
 }
 
 /** Why the gateway cannot be benchmarked (main.ts or mod/gateway.ts missing), or undefined. */
@@ -280,6 +286,7 @@ ${
   const peer = new Peer("gateway", Deno.execPath(), [
     "run",
     "-A",
+    ...(options.v8Flags ? [`--v8-flags=${options.v8Flags}`] : []),
     `${ROOT}main.ts`,
     "--config",
     path,
@@ -580,7 +587,7 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
           let gateway: Peer;
           try {
             gateway = await startGateway(
-              { wsPort, udpPort: freePort("udp"), instances },
+              { wsPort, udpPort: freePort("udp"), instances, v8Flags: f["gateway-v8-flags"] },
               workDir,
             );
           } catch (e) {
