@@ -140,13 +140,11 @@ export async function resolveTargets(
   // RFC 3263 4.1: no NAPTR: SRV for each supported transport (tls for sips, else udp, tcp).
   const srvTransports = secure ? ["tls" as const] : (["udp", "tcp"] as const);
   const queried = srvTransports.filter((t) => transports.includes(t));
-  const perTransport = await settleAll(
+  const viaSrv = await gather(
     queried.map((t) => srvTargets(context, `${TRANSPORTS[t].srv}.${host}`, t)),
   );
-  const viaSrv = perTransport.flatMap((r) => r.status === "fulfilled" ? r.value : []);
-  if (viaSrv.length > 0) return dedupe(viaSrv);
-  const failed = perTransport.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (failed && perTransport.every((r) => r.status === "rejected")) throw failed.reason;
+  if (viaSrv.targets.length > 0) return dedupe(viaSrv.targets);
+  if (viaSrv.allFailed && viaSrv.failed) throw viaSrv.failed.reason;
 
   // RFC 3263 4.2: no SRV: A/AAAA with UDP on 5060 (sip) or TLS on 5061 (sips).
   const protocol = defaultTransport(secure, host, transports);
@@ -169,8 +167,30 @@ function toLookupFunction(lookup: DnsLookup | DnsLookupFunction | undefined): Dn
   return (lookup ?? new DnsLookup()).lookupFunction;
 }
 
-function settleAll<T>(promises: Promise<T>[]): Promise<PromiseSettledResult<T>[]> {
-  return Promise.allSettled(promises);
+/** The outcome of resolving several names at once: one failing is fine while others answer. */
+interface Gathered {
+  /** Targets of every lookup that succeeded, in the order of the lookups. */
+  targets: Target[];
+  /** The first lookup that failed. */
+  failed?: PromiseRejectedResult;
+  /** Whether there were lookups and every one failed. */
+  allFailed: boolean;
+}
+
+async function gather(promises: Promise<Target[]>[]): Promise<Gathered> {
+  const results = await Promise.allSettled(promises);
+  const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+  return {
+    targets: results.flatMap((r) => r.status === "fulfilled" ? r.value : []),
+    failed: failures[0],
+    allFailed: failures.length > 0 && failures.length === results.length,
+  };
+}
+
+/** The gathered targets; throws the first failure when nothing was found. */
+function targetsOrFailure({ targets, failed }: Gathered): Target[] {
+  if (targets.length === 0 && failed) throw failed.reason;
+  return targets;
 }
 
 /** The transport a `transport` parameter or the sips scheme imposes, if any (RFC 3263 4.1). */
@@ -264,13 +284,11 @@ async function naptrTargets(
   candidates.sort((a, b) =>
     a.record.order - b.record.order || a.record.preference - b.record.preference
   );
-  const results = await settleAll(
-    candidates.map(({ record, protocol }) => srvTargets(context, record.replacement, protocol)),
+  return targetsOrFailure(
+    await gather(
+      candidates.map(({ record, protocol }) => srvTargets(context, record.replacement, protocol)),
+    ),
   );
-  const targets = results.flatMap((r) => r.status === "fulfilled" ? r.value : []);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (targets.length === 0 && failed) throw failed.reason;
-  return targets;
 }
 
 /** RFC 3263 4.2 + RFC 2782: SRV records at `name`, ordered, each target resolved to addresses. */
@@ -283,13 +301,9 @@ async function srvTargets(
     (await context.lookup(name, "SRV")).filter(isSrv),
     context.random,
   );
-  const results = await settleAll(
-    records.map((r) => addressTargets(context, r.target, protocol, r.port)),
+  return targetsOrFailure(
+    await gather(records.map((r) => addressTargets(context, r.target, protocol, r.port))),
   );
-  const targets = results.flatMap((r) => r.status === "fulfilled" ? r.value : []);
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  if (targets.length === 0 && failed) throw failed.reason;
-  return targets;
 }
 
 /** A and AAAA of `host` (both asked at once; one failing is fine if the other answers). */
@@ -303,7 +317,10 @@ async function addressTargets(
   if (isIpv4(literal) || isIpv6(literal)) {
     return [{ protocol, host: literal, port, serverName: context.serverName }];
   }
-  const [v4, v6] = await settleAll([context.lookup(host, "A"), context.lookup(host, "AAAA")]);
+  const [v4, v6] = await Promise.allSettled([
+    context.lookup(host, "A"),
+    context.lookup(host, "AAAA"),
+  ]);
   if (v4.status === "rejected" && v6.status === "rejected") throw v4.reason;
   const addresses = (result: PromiseSettledResult<DnsRecord[]>, type: "A" | "AAAA") =>
     result.status === "fulfilled"
