@@ -512,7 +512,17 @@ function printRatio(g: Row, k: Row, mode: string): void {
   }
 }
 
-async function main(): Promise<void> {
+/** What a bench script runs with its flags, the peers it started (stopped on a signal) and the
+ * host's UDP buffer setting. */
+export type BenchRun = (
+  flags: Record<string, string>,
+  peers: Peer[],
+  rmem: RmemSetting,
+) => Promise<void>;
+
+/** Runs a bench script: flags from the command line, `--rmem` applied (and restored), every
+ * peer and generator stopped on SIGINT/SIGTERM. */
+export async function benchMain(run: BenchRun): Promise<void> {
   const f = parseFlags(Deno.args);
   const peers: Peer[] = [];
   await withRmem(
@@ -522,7 +532,8 @@ async function main(): Promise<void> {
   );
 }
 
-async function stopPeers(peers: Peer[]): Promise<void> {
+/** Stops the load generators and every peer, last started first. */
+export async function stopPeers(peers: Peer[]): Promise<void> {
   killGenerators();
   for (const peer of [...peers].reverse()) await peer.stop();
 }
@@ -629,4 +640,4 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
   }
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await benchMain(run);

@@ -26,19 +26,19 @@
  * @module
  */
 
-import { describeRmem, type RmemSetting, withRmem } from "./_rmem.ts";
+import { describeRmem, type RmemSetting } from "./_rmem.ts";
 import { cpuTimeMs, fixed, type TreeMemory, treeMemory } from "./_stats.ts";
 import type { PhaseResult, WsLoadResult } from "./_ws_load.ts";
 import {
+  benchMain,
   freePort,
   gatewayMissing,
-  killGenerators,
-  parseFlags,
   type Peer,
   print,
   runGenerator,
   startGateway,
   startKamailio,
+  stopPeers,
 } from "./message_relay.ts";
 
 interface Row {
@@ -179,21 +179,6 @@ function printTable(rows: Row[], clients: number): void {
   for (const row of rows) print(`${row.target}: ${row.path}`);
 }
 
-async function main(): Promise<void> {
-  const f = parseFlags(Deno.args);
-  const peers: Peer[] = [];
-  await withRmem(
-    f.rmem === undefined ? undefined : Number(f.rmem),
-    (rmem) => run(f, peers, rmem),
-    { onSignal: () => stopPeers(peers) },
-  );
-}
-
-async function stopPeers(peers: Peer[]): Promise<void> {
-  killGenerators();
-  for (const peer of [...peers].reverse()) await peer.stop();
-}
-
 async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting): Promise<void> {
   const clients = Number(f.clients ?? 1000);
   const durationS = Number(f.duration ?? 10);
@@ -285,4 +270,4 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
   if (f.json) await Deno.writeTextFile(f.json, JSON.stringify(rows, null, 2));
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) await benchMain(run);
