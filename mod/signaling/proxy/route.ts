@@ -54,6 +54,10 @@ export function selectNextHop(
     for (const route of routes.slice(0, -1)) headers.append("Route", route);
     ownRoutes.push(requestUri);
   }
+  // sipML5's outbound Route is the destination; it comes first on in-dialog requests too,
+  // above the dialog's route set, whose first entries are the gateway's own: those are
+  // popped by the same loop.
+  let outbound: SipUri | undefined;
   while (true) {
     const top = headers.get("Route");
     if (top === undefined) break;
@@ -63,17 +67,11 @@ export function selectNextHop(
       ownRoutes.push(uri);
       continue;
     }
+    if (outbound) break;
     if (uri.params.has(SIPML5_OUTBOUND)) {
       headers.removeFirst("Route");
-      // sipML5 puts this Route first on in-dialog requests too, above the dialog's route
-      // set, which starts with the gateway's own Record-Route entries: pop those as well.
-      for (let next = headers.get("Route"); next !== undefined; next = headers.get("Route")) {
-        const nextUri = parseNameAddr(next).uri;
-        if (!isOwn(nextUri)) break;
-        headers.removeFirst("Route");
-        ownRoutes.push(nextUri);
-      }
-      return { ownRoutes, target: uri, from: "route", transport: transportOf(uri) };
+      outbound = uri;
+      continue;
     }
     if (!uri.params.has("lr")) {
       // RFC 3261 16.6 step 6: the next hop is a strict router.
@@ -85,6 +83,9 @@ export function selectNextHop(
       request.uri = formatUri(uri);
     }
     return { ownRoutes, target: uri, from: "route", transport: transportOf(uri) };
+  }
+  if (outbound) {
+    return { ownRoutes, target: outbound, from: "route", transport: transportOf(outbound) };
   }
   const target = parseUri(request.uri);
   return { ownRoutes, target, from: "request-uri", transport: transportOf(target) };
