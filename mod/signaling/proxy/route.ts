@@ -12,7 +12,6 @@ import {
   formatNameAddr,
   formatUri,
   parseNameAddr,
-  parseUri,
   type SipRequest,
   type SipUri,
 } from "../message/mod.ts";
@@ -45,7 +44,7 @@ export function selectNextHop(
   const headers = request.headers;
   // RFC 3261 16.4: a strict router before us put our Record-Route URI in the Request-URI.
   const ownRoutes: SipUri[] = [];
-  const requestUri = parseUri(request.uri);
+  const requestUri = request.requestUri();
   if (isOwn(requestUri) && requestUri.params.has("lr") && headers.has("Route")) {
     const routes = headers.getAll("Route");
     const last = routes[routes.length - 1];
@@ -78,7 +77,7 @@ export function selectNextHop(
       headers.removeFirst("Route");
       headers.append(
         "Route",
-        formatNameAddr({ uri: parseUri(request.uri), params: new Map(), bracketed: true }),
+        formatNameAddr({ uri: request.requestUri(), params: new Map(), bracketed: true }),
       );
       request.uri = formatUri(uri);
     }
@@ -87,7 +86,7 @@ export function selectNextHop(
   if (outbound) {
     return { ownRoutes, target: outbound, from: "route", transport: transportOf(outbound) };
   }
-  const target = parseUri(request.uri);
+  const target = request.requestUri();
   return { ownRoutes, target, from: "request-uri", transport: transportOf(target) };
 }
 

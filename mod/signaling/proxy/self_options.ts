@@ -6,7 +6,7 @@
  * @module
  */
 
-import { createResponse, parseUri, type SipRequest, type SipResponse } from "../message/mod.ts";
+import { createResponse, type SipRequest, type SipResponse } from "../message/mod.ts";
 import type { LocalAddresses } from "./local_addresses.ts";
 
 /** Methods the proxy relays (bodies untouched). */
@@ -36,7 +36,7 @@ export function isOptionsForGateway(request: SipRequest, local: LocalAddresses):
   if (request.headers.get("Max-Forwards")?.trim() === "0") return true;
   if (request.headers.has("Route")) return false;
   try {
-    const uri = parseUri(request.uri);
+    const uri = request.requestUri();
     if (uri.scheme !== "sip" && uri.scheme !== "sips") return false;
     if (uri.user !== undefined && uri.user !== "") return false;
     if (uri.params.has("ws-src-ip")) return false;

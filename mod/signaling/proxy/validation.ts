@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseUri, type SipRequest } from "../message/mod.ts";
+import type { SipRequest } from "../message/mod.ts";
 import type { LocalAddresses } from "./local_addresses.ts";
 import { isLoop } from "./own_via.ts";
 
@@ -36,7 +36,7 @@ export function validateRequest(request: SipRequest, local: LocalAddresses): Rej
   }
   let scheme: string;
   try {
-    scheme = parseUri(request.uri).scheme;
+    scheme = request.requestUri().scheme;
   } catch {
     return { status: 400, reason: "Bad Request-URI" };
   }
