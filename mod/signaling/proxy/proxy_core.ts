@@ -25,9 +25,10 @@
 
 import {
   createResponse,
+  getTo,
+  getVias,
   headerKey,
   Headers,
-  parseNameAddr,
   parseVia,
   SipRequest,
   type SipResponse,
@@ -699,16 +700,13 @@ function decrementMaxForwards(request: SipRequest): void {
 
 /** Branch and sent-by of the top Via: matches a CANCEL to its INVITE (RFC 3261 9.2). */
 function viaKey(request: SipRequest): string {
-  const top = request.headers.get("Via");
-  if (top === undefined) return "";
-  const via = parseVia(top);
+  const via = getVias(request.headers)[0];
+  if (via === undefined) return "";
   return `${via.params.get("branch") ?? ""} ${via.host.toLowerCase()}:${via.port ?? ""} ${
     request.headers.get("Call-ID") ?? ""
   }`;
 }
 
 function toTagOf(request: SipRequest): string | undefined {
-  const to = request.headers.get("To");
-  if (to === undefined) return undefined;
-  return parseNameAddr(to).params.get("tag") ?? undefined;
+  return getTo(request.headers)?.params.get("tag") ?? undefined;
 }

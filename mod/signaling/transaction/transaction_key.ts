@@ -14,8 +14,7 @@
  */
 
 import type { SipMessage, SipRequest } from "../message/message.ts";
-import { parseCSeq } from "../message/cseq.ts";
-import { parseNameAddr } from "../message/name_addr.ts";
+import { getCSeq, getFrom, getTo } from "../message/views.ts";
 import { parseVia, type Via } from "../message/via.ts";
 
 /** The RFC 3261 branch prefix (RFC 3261 8.1.1.7). */
@@ -38,11 +37,11 @@ function topVia(message: SipMessage): string {
 }
 
 function cseqOf(message: SipMessage): { seq: number; method: string } {
-  const value = message.headers.get("cseq");
-  if (value === undefined) {
+  const cseq = getCSeq(message.headers); // parsed once, cached by the message layer
+  if (cseq === undefined) {
     throw new TransactionKeyError("Cannot match transaction: CSeq is missing");
   }
-  return parseCSeq(value);
+  return cseq;
 }
 
 /**
@@ -81,9 +80,8 @@ export function clientTransactionKey(message: SipMessage): string {
 
 /** Tag parameter of a From or To header, "" when absent. */
 export function tagOf(message: SipMessage, header: "from" | "to"): string {
-  const value = message.headers.get(header);
-  if (value === undefined) return "";
-  return parseNameAddr(value).params.get("tag") ?? "";
+  const value = header === "from" ? getFrom(message.headers) : getTo(message.headers);
+  return value?.params.get("tag") ?? "";
 }
 
 /**
