@@ -16,11 +16,13 @@
 
 import {
   formatVia,
+  getVias,
   parseNameAddr,
   parseVia,
   randomBase64url,
   type SipRequest,
   type SipResponse,
+  type Via,
 } from "../message/mod.ts";
 import { type LocalAddresses, uriHost } from "./local_addresses.ts";
 import type { Endpoint, TransportProtocol } from "../transport/transport.ts";
@@ -91,6 +93,10 @@ export function isOwnVia(value: string, local: LocalAddresses): boolean {
   } catch {
     return false;
   }
+  return isOwn(via, local);
+}
+
+function isOwn(via: Via, local: LocalAddresses): boolean {
   const branch = via.params.get("branch");
   if (branch == null || !branch.startsWith(OWN_BRANCH_PREFIX)) return false;
   return local.isLocal(via.host, via.port, "sip", via.transport);
@@ -98,10 +104,16 @@ export function isOwnVia(value: string, local: LocalAddresses): boolean {
 
 /** True when `request` already passed here with the same routing fields: 482 Loop Detected. */
 export function isLoop(request: SipRequest, local: LocalAddresses): boolean {
+  let vias: Via[];
+  try {
+    vias = getVias(request.headers); // validated and cached by the parser
+  } catch {
+    return false;
+  }
   let key: string | undefined;
-  for (const value of request.headers.getAll("Via")) {
-    if (!isOwnVia(value, local)) continue;
-    const branch = parseVia(value).params.get("branch") ?? "";
+  for (const via of vias) {
+    if (!isOwn(via, local)) continue;
+    const branch = via.params.get("branch") ?? "";
     key ??= loopKey(request);
     if (branch.slice(branch.lastIndexOf(".") + 1) === key) return true;
   }
