@@ -5,11 +5,16 @@
  *
  * Usage: `deno run -A scripts/bench/profile_gateway.ts [--duration 10] [--clients 50]
  *   [--mode closed|open] [--rate 5000] [--dir /tmp/prof] [--top 40] [--trace-gc]
- *   [--v8 V8FLAGS]` (GC trace in DIR/gc.log; V8FLAGS comma-separated, e.g. --max-semi-space-size=64)
+ *   [--v8 V8FLAGS] [--heap-sample] [--config-extra XML] [--no-cpu-prof]` (GC trace in DIR/gc.log; V8FLAGS comma-separated, e.g.
+ *   --max-semi-space-size=64). `--heap-sample`: from the middle of the run, V8's sampling heap
+ *   profiler (inspector) reports which code allocates the objects that survive a scavenge.
+ *   `--config-extra`: elements added to the gateway's config.xml (e.g.
+ *   `'<sip-timers>500;4000;1</sip-timers>'`).
  *
  * @module
  */
 
+import { sampleSurvivors } from "./_heap_sampling.ts";
 import { fixed } from "./_stats.ts";
 import {
   freePort,
@@ -43,6 +48,7 @@ async function main(): Promise<void> {
   <transport>udp;127.0.0.1;${freePort("udp")}</transport>
   <allowed-destinations>127.0.0.1</allowed-destinations>
   <max-connections-per-ip>0</max-connections-per-ip>
+${f["config-extra"] ?? ""}
 </config>
 `;
     await Deno.writeTextFile(`${workDir}/config.xml`, config);
@@ -57,8 +63,8 @@ async function main(): Promise<void> {
           }`,
         ]
         : []),
-      "--cpu-prof",
-      `--cpu-prof-dir=${dir}`,
+      ...(f["heap-sample"] ? [`--inspect=127.0.0.1:${freePort("tcp")}`] : []),
+      ...(f["no-cpu-prof"] ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`]),
       `${ROOT}main.ts`,
       "--config",
       `${workDir}/config.xml`,
@@ -74,6 +80,17 @@ async function main(): Promise<void> {
       : new Peer("gateway", Deno.execPath(), denoArgs, ROOT);
     peers.push(gateway);
     await gateway.waitForPort("tcp", wsPort, 30000);
+    const inspect = denoArgs.find((a) => a.startsWith("--inspect="))?.slice("--inspect=".length);
+    const sampled = inspect === undefined ? undefined : (async () => {
+      await new Promise((resolve) => setTimeout(resolve, (durationS * 1000) / 3));
+      if (Deno.env.get("SNAP")) {
+        const p = new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "/tmp/w/snap.ts", inspect],
+        }).outputSync();
+        return new TextDecoder().decode(p.stdout) + new TextDecoder().decode(p.stderr);
+      }
+      return await sampleSurvivors(inspect, durationS / 3, top);
+    })();
     const result = await runGenerator({
       url: `ws://127.0.0.1:${wsPort}`,
       ruri: `sip:uas@127.0.0.1:${sippPort}`,
@@ -88,6 +105,7 @@ async function main(): Promise<void> {
       } ms, ` +
         `p99 ${fixed(result.main.latency.p99Ms, 2)} ms, timeouts ${result.main.timeouts}`,
     );
+    if (sampled !== undefined) print(await sampled);
     await gateway.stop(10000);
     const files = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
       !before.has(n) && n.endsWith(".cpuprofile")

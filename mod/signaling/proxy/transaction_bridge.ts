@@ -50,7 +50,6 @@ export class TransactionBridge implements TransactionUser, ProxyTransactions {
   /** The proxy; messages arriving before it is set are answered 503 / dropped. */
   user: ProxyTransactionUser | undefined;
   #layer: BridgedTransactionLayer | undefined;
-  #views = new WeakMap<ServerTransaction, ProxyServerTransaction>();
 
   /** Sets the transaction layer; returns this bridge (the proxy's `transactions`). */
   attach(layer: BridgedTransactionLayer): this {
@@ -79,7 +78,7 @@ export class TransactionBridge implements TransactionUser, ProxyTransactions {
   }
 
   onServerFailure(tx: ServerTransaction, reason: ServerFailure): void {
-    const view = this.#views.get(tx);
+    const view = tx.userData as ProxyServerTransaction | undefined;
     if (view !== undefined) this.user?.onServerFailure?.(view, reason);
   }
 
@@ -111,14 +110,14 @@ export class TransactionBridge implements TransactionUser, ProxyTransactions {
   }
 
   #view(tx: ServerTransaction, request: SipRequest): ProxyServerTransaction {
-    let view = this.#views.get(tx);
+    let view = tx.userData as ProxyServerTransaction | undefined;
     if (view === undefined) {
       view = {
         request,
         flow: tx.source as Flow,
         respond: (response) => tx.respond(response),
       };
-      this.#views.set(tx, view);
+      tx.userData = view;
     }
     return view;
   }
