@@ -162,6 +162,9 @@ export interface Config {
   maxMessageSize: number;
   /** `<max-connections-per-ip>` (0: no limit). */
   maxConnectionsPerIp: number;
+  /** `<udp-receive-buffer>`: bytes asked for each SIP UDP socket's kernel receive buffer (0:
+   * the system default). */
+  udpReceiveBuffer: number;
   /** `<max-requests-in-flight>`: requests being proxied above which new ones get 503 (0: no
    * limit). */
   maxRequestsInFlight: number;

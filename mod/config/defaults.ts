@@ -72,6 +72,7 @@ export const DEFAULTS: Readonly<
   maxMessageSize: 65536,
   maxConnectionsPerIp: 100,
   maxRequestsInFlight: 2000,
+  udpReceiveBuffer: 4194304,
   wsHandshakeTimeoutMs: 10_000,
   idleTimeoutMs: 120_000,
   websocketPingIntervalMs: 30_000,

@@ -424,6 +424,14 @@ export const ELEMENTS: readonly ElementSpec[] = [
     },
   },
   {
+    name: "udp-receive-buffer",
+    syntax: "bytes (0: system default)",
+    apply(value, ctx) {
+      const text = single(value, "a size in bytes from 0 (system default) to 268435456");
+      ctx.draft.udpReceiveBuffer = parseInteger(text, 0, 268435456, "a size in bytes");
+    },
+  },
+  {
     name: "max-requests-in-flight",
     syntax: "count (0: no limit)",
     apply(value, ctx) {

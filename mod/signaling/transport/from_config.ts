@@ -19,6 +19,7 @@ export function limitsFromConfig(
     | "wsHandshakeTimeoutMs"
     | "idleTimeoutMs"
     | "websocketPingIntervalMs"
+    | "udpReceiveBuffer"
   >,
 ): Partial<Limits> {
   return {
@@ -27,6 +28,7 @@ export function limitsFromConfig(
     handshakeTimeoutMs: config.wsHandshakeTimeoutMs,
     idleTimeoutMs: config.idleTimeoutMs,
     wsPingIntervalMs: config.websocketPingIntervalMs,
+    udpReceiveBuffer: config.udpReceiveBuffer,
   };
 }
 

@@ -27,6 +27,11 @@ export interface Limits {
    * within this time is closed. 0 disables pings.
    * @default {30000} */
   wsPingIntervalMs: number;
+  /** Kernel receive buffer asked for on each UDP socket (`SO_RCVBUF`, mod/udp_buffer.ts), in
+   * bytes; the kernel caps it at `net.core.rmem_max` and doubles it. 0 keeps the system
+   * default (config.xml `<udp-receive-buffer>` asks for 4 MiB).
+   * @default {0} */
+  udpReceiveBuffer: number;
 }
 
 /** The default limits. */
@@ -37,6 +42,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   handshakeTimeoutMs: 10000,
   idleTimeoutMs: 300000,
   wsPingIntervalMs: 30000,
+  udpReceiveBuffer: 0,
 });
 
 /** Fills the missing limits with their defaults; throws a RangeError on a negative or

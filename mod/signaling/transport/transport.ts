@@ -97,6 +97,7 @@ export interface Clock {
 /** Structural logger (satisfied by mod/log.ts loggers). Never given secrets. */
 export interface TransportLog {
   debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { setUdpReceiveBuffer } from "../../udp_buffer.ts";
 import { endpointKey, normalizeHost } from "./_flow_id.ts";
 import type { Endpoint, Flow, Transport, TransportSink } from "./transport.ts";
 
@@ -27,7 +28,25 @@ export function listenUdp(sink: TransportSink, options: UdpListenOptions = {}): 
     hostname: options.hostname ?? "0.0.0.0",
     port: options.port ?? 5060,
   });
-  return new UdpTransport(socket, sink);
+  const transport = new UdpTransport(socket, sink);
+  if (sink.limits.udpReceiveBuffer > 0) {
+    const result = setUdpReceiveBuffer(socket.addr as Deno.NetAddr, sink.limits.udpReceiveBuffer);
+    const local = endpointKey(transport.local.host, transport.local.port);
+    if (result.ok) {
+      sink.log.info("UDP receive buffer set", {
+        local,
+        requested: result.requested,
+        effective: result.effective,
+        before: result.before,
+      });
+    } else {
+      sink.log.warn("UDP receive buffer left at the system default", {
+        local,
+        reason: result.reason,
+      });
+    }
+  }
+  return transport;
 }
 
 /** A UDP socket. Flow ids are `udp<n>/<host>:<port>`, so a flow can be found again by id. */

@@ -14,6 +14,7 @@ Deno.test("limitsFromConfig() maps the config.xml limits", () => {
       wsHandshakeTimeoutMs: 5000,
       idleTimeoutMs: 0,
       websocketPingIntervalMs: 20000,
+      udpReceiveBuffer: 1048576,
     }),
     {
       maxMessageSize: 4096,
@@ -21,6 +22,7 @@ Deno.test("limitsFromConfig() maps the config.xml limits", () => {
       handshakeTimeoutMs: 5000,
       idleTimeoutMs: 0,
       wsPingIntervalMs: 20000,
+      udpReceiveBuffer: 1048576,
     },
   );
 });

@@ -14,7 +14,7 @@ import { closeQuietly, encoder, eventually, optionsRequest, readUntil } from "./
 class RecordingSink implements TransportSink {
   readonly limits = resolveLimits({ maxMessageSize: 4096 });
   readonly clock = new FakeClock();
-  readonly log = { debug() {}, warn() {} };
+  readonly log = { debug() {}, info() {}, warn() {} };
   readonly received: string[] = [];
   readonly rejected: SipParseError[] = [];
   readonly opened: TrackedFlow[] = [];

@@ -85,7 +85,7 @@ Deno.test("TransportLayer survives an onMessage handler that throws", async () =
       seen.push(message);
       throw new Error("handler bug");
     },
-  }, { log: { debug() {}, warn() {} } });
+  }, { log: { debug() {}, info() {}, warn() {} } });
   const client = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   try {
     const transport = await layer.listen({ protocol: "udp", hostname: "127.0.0.1", port: 0 });
