@@ -11,7 +11,7 @@
  */
 import { SipParseError } from "./errors.ts";
 import { formatParams, parseParams, readQuoted, skipLws, TOKEN, trimLws } from "./_scan.ts";
-import { formatUri, parseUri, type SipUri } from "./uri.ts";
+import { checkUri, formatUri, parseUri, type SipUri } from "./uri.ts";
 
 /** A parsed name-addr or addr-spec with its header parameters (tag, expires, q...). */
 export interface NameAddr {
@@ -22,6 +22,47 @@ export interface NameAddr {
   params: Map<string, string | null>;
   /** True when the URI was written inside <>. */
   bracketed: boolean;
+}
+
+/**
+ * What {@linkcode parseNameAddr} returns: the URI is checked at once but built on first read
+ * of `uri`, and `params` is created on first read when there are none (From, To, Via and
+ * Contact views are parsed eagerly for validation; most of them are never read further).
+ */
+class ParsedNameAddr implements NameAddr {
+  displayName: string | undefined;
+  bracketed: boolean;
+  #uriText: string;
+  #uri: SipUri | undefined;
+  #params: Map<string, string | null> | undefined;
+
+  constructor(
+    displayName: string | undefined,
+    uriText: string,
+    params: Map<string, string | null> | undefined,
+    bracketed: boolean,
+  ) {
+    this.displayName = displayName;
+    this.bracketed = bracketed;
+    this.#uriText = uriText;
+    this.#params = params;
+  }
+
+  get uri(): SipUri {
+    return this.#uri ??= parseUri(this.#uriText);
+  }
+
+  set uri(uri: SipUri) {
+    this.#uri = uri;
+  }
+
+  get params(): Map<string, string | null> {
+    return this.#params ??= new Map();
+  }
+
+  set params(params: Map<string, string | null>) {
+    this.#params = params;
+  }
 }
 
 function fail(detail: string): never {
@@ -78,11 +119,15 @@ export function parseNameAddr(value: string): NameAddr {
     if (uriText === "") fail("URI is missing");
     i = end;
   }
-  const uri = parseUri(uriText);
-  if (!bracketed && uri.headers.size > 0) fail("a URI with headers must be enclosed in <>");
-  const params = new Map<string, string | null>();
-  parseParams(value, i, params, "address");
-  return { displayName, uri, params, bracketed };
+  const hasHeaders = checkUri(uriText);
+  if (!bracketed && hasHeaders) fail("a URI with headers must be enclosed in <>");
+  let params: Map<string, string | null> | undefined;
+  i = skipLws(value, i);
+  if (i < n) {
+    params = new Map();
+    parseParams(value, i, params, "address");
+  }
+  return new ParsedNameAddr(displayName, uriText, params, bracketed);
 }
 
 /** Contact value: a name-addr / addr-spec, or "*" (RFC 3261 10.2.2). */

@@ -12,6 +12,7 @@ import { SipMessage, SipRequest, SipResponse } from "./message.ts";
 import { type NameAddr, parseContact, parseNameAddr } from "./name_addr.ts";
 import { type CSeq, parseCSeq } from "./cseq.ts";
 import { parseContentLength, parseMaxForwards } from "./numbers.ts";
+import { checkUri } from "./uri.ts";
 import { parseVia, type Via } from "./via.ts";
 import { isToken, splitList, trimLws } from "./_scan.ts";
 import { decodeLatin1, markLatin1 } from "./_encoding.ts";
@@ -292,10 +293,8 @@ function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
   const cseq = cseqs[0];
   if (msg.kind === "request") {
     if (cseq.method !== msg.method) fail(`CSeq method ${cseq.method} differs from ${msg.method}`);
-    const uri = msg.requestUri();
-    if ((uri.scheme === "sip" || uri.scheme === "sips") && uri.headers.size > 0) {
-      fail("Request-URI must not contain headers");
-    }
+    // checked, built on first use by requestUri()
+    if (checkUri(msg.uri)) fail("Request-URI must not contain headers");
   }
   return length;
 }

@@ -13,6 +13,7 @@
  */
 import { SipParseError } from "./errors.ts";
 import { charTable, escape, unescape } from "./_scan.ts";
+import { badChar, scanUri, UriShape } from "./_uri_scan.ts";
 
 /** A parsed URI. Param names are lower case; names and values are unescaped. */
 export interface SipUri {
@@ -42,11 +43,6 @@ const RAW: unique symbol = Symbol("raw");
 const CANON: unique symbol = Symbol("canon");
 type Tracked = SipUri & { [RAW]?: string; [CANON]?: string };
 
-/** True for characters that never appear in a URI: SP, HTAB, CR, LF, <, >, ", NUL. */
-function badChar(c: number): boolean {
-  return c <= 32 || c === 60 || c === 62 || c === 34 || c === 127;
-}
-
 function fail(text: string, detail: string): never {
   throw new SipParseError(`Cannot parse URI "${text.slice(0, 80)}": ${detail}`);
 }
@@ -56,6 +52,17 @@ export function parseUri(text: string): SipUri {
   const uri: Tracked = parseUriText(text);
   uri[RAW] = text;
   return uri;
+}
+
+/**
+ * Checks `text` exactly as {@linkcode parseUri} does, without building the URI (validation at
+ * parse time builds only what is read later). Throws the SipParseError parseUri throws;
+ * returns whether the URI has a headers part (`?name=value`, sip and sips only).
+ */
+export function checkUri(text: string): boolean {
+  const shape = scanUri(text);
+  if (shape !== UriShape.Invalid) return shape === UriShape.WithHeaders;
+  return parseUri(text).headers.size > 0; // throws the error of the first rule broken
 }
 
 function parseUriText(text: string): SipUri {
