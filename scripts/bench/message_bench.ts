@@ -18,6 +18,20 @@ const register = Deno.readFileSync(
   new URL("../../tests/fixtures/register_webrtc.sip", import.meta.url),
 );
 const parsedInvite = parseMessage(invite);
+// The 278-byte MESSAGE of parse_heap.ts and message_relay.ts's load (sipML5-style Via).
+const message = new TextEncoder().encode([
+  "MESSAGE sip:uas@127.0.0.1:5090 SIP/2.0",
+  "Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK1abcdef;rport",
+  "Max-Forwards: 70",
+  "From: <sip:c1@127.0.0.1>;tag=t1",
+  "To: <sip:uas@127.0.0.1:5090>",
+  "Call-ID: m1-abcdefgh",
+  "CSeq: 1 MESSAGE",
+  "Content-Type: text/plain",
+  "Content-Length: 5",
+  "",
+  "hello",
+].join("\r\n"));
 
 Deno.bench("parseMessage() WebRTC INVITE", { group: "parse", baseline: true }, () => {
   parseMessage(invite);
@@ -27,6 +41,10 @@ Deno.bench("parseMessage() WebRTC INVITE", { group: "parse", baseline: true }, (
 // Parses per second = 1,000 x iter/s.
 Deno.bench("parseMessage() 1,000 WebRTC INVITEs", { group: "throughput" }, () => {
   for (let i = 0; i < 1000; i++) parseMessage(invite);
+});
+
+Deno.bench("parseMessage() MESSAGE (278 bytes)", { group: "parse" }, () => {
+  parseMessage(message);
 });
 
 Deno.bench("parseMessage() WebRTC REGISTER", { group: "parse" }, () => {

@@ -15,7 +15,7 @@
  */
 
 import { sampleSurvivors } from "./_heap_sampling.ts";
-import { fixed } from "./_stats.ts";
+import { cpuTimeMs, fixed } from "./_stats.ts";
 import {
   freePort,
   parseFlags,
@@ -91,6 +91,7 @@ ${f["config-extra"] ?? ""}
       }
       return await sampleSurvivors(inspect, durationS / 3, top);
     })();
+    const cpu0 = cpuTimeMs(gateway.pid);
     const result = await runGenerator({
       url: `ws://127.0.0.1:${wsPort}`,
       ruri: `sip:uas@127.0.0.1:${sippPort}`,
@@ -99,11 +100,13 @@ ${f["config-extra"] ?? ""}
       durationS,
       rate: Number(f.rate ?? 5000),
     });
+    const cpuMs = cpuTimeMs(gateway.pid) - cpu0;
     print(
       `${mode}: ${fixed(result.main.okPerS, 0)} req/s, p50 ${
         fixed(result.main.latency.p50Ms, 2)
       } ms, ` +
-        `p99 ${fixed(result.main.latency.p99Ms, 2)} ms, timeouts ${result.main.timeouts}`,
+        `p99 ${fixed(result.main.latency.p99Ms, 2)} ms, timeouts ${result.main.timeouts}, ` +
+        `gateway CPU ${fixed(cpuMs / Math.max(1, result.main.ok), 3)} ms/req (profiler on)`,
     );
     if (sampled !== undefined) print(await sampled);
     await gateway.stop(10000);
