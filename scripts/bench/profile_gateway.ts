@@ -5,16 +5,24 @@
  *
  * Usage: `deno run -A scripts/bench/profile_gateway.ts [--duration 10] [--clients 50]
  *   [--mode closed|open] [--rate 5000] [--dir /tmp/prof] [--top 40] [--trace-gc]
- *   [--v8 V8FLAGS] [--heap-sample] [--config-extra XML] [--no-cpu-prof]` (GC trace in DIR/gc.log; V8FLAGS comma-separated, e.g.
- *   --max-semi-space-size=64). `--heap-sample`: from the middle of the run, V8's sampling heap
- *   profiler (inspector) reports which code allocates the objects that survive a scavenge.
- *   `--config-extra`: elements added to the gateway's config.xml (e.g.
+ *   [--v8 V8FLAGS] [--no-cpu-prof] [--config-extra XML]
+ *   [--heap-sample survivors|live|all] [--heap-count]`
+ *
+ * - `--trace-gc`: GC trace in DIR/gc.log; `--v8`: more V8 flags, comma-separated (e.g.
+ *   `--max-semi-space-size=64`, `--trace-gc-nvp`); `--no-cpu-prof`: no CPU profile (its cost
+ *   changes the figures at high rates).
+ * - `--config-extra`: elements added to the gateway's config.xml (e.g.
  *   `'<sip-timers>500;4000;1</sip-timers>'`).
+ * - `--heap-sample KIND` (inspector, from a third of the run for a third of it): V8's sampling
+ *   heap profiler by allocating function: `survivors` = objects that outlived a scavenge,
+ *   `live` = still alive at the end, `all` = every allocation. `--heap-count`: a heap
+ *   snapshot at a third of the run, objects counted by constructor. The inspector slows the
+ *   gateway: use moderate rates.
  *
  * @module
  */
 
-import { sampleSurvivors } from "./_heap_sampling.ts";
+import { countObjects, type HeapSampleKind, sampleHeap } from "./_heap_sampling.ts";
 import { cpuTimeMs, fixed } from "./_stats.ts";
 import {
   freePort,
@@ -34,6 +42,7 @@ async function main(): Promise<void> {
   const mode = (f.mode ?? "closed") as "closed" | "open";
   const dir = f.dir ?? "/tmp/prof";
   const top = Number(f.top ?? 40);
+  const heapSample = f["heap-sample"] === "true" ? "survivors" : f["heap-sample"];
   await Deno.mkdir(dir, { recursive: true });
   const workDir = await Deno.makeTempDir({ prefix: "bench_profile_" });
   const peers: Peer[] = [];
@@ -63,7 +72,7 @@ ${f["config-extra"] ?? ""}
           }`,
         ]
         : []),
-      ...(f["heap-sample"] ? [`--inspect=127.0.0.1:${freePort("tcp")}`] : []),
+      ...(heapSample || f["heap-count"] ? [`--inspect=127.0.0.1:${freePort("tcp")}`] : []),
       ...(f["no-cpu-prof"] ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`]),
       `${ROOT}main.ts`,
       "--config",
@@ -83,13 +92,8 @@ ${f["config-extra"] ?? ""}
     const inspect = denoArgs.find((a) => a.startsWith("--inspect="))?.slice("--inspect=".length);
     const sampled = inspect === undefined ? undefined : (async () => {
       await new Promise((resolve) => setTimeout(resolve, (durationS * 1000) / 3));
-      if (Deno.env.get("SNAP")) {
-        const p = new Deno.Command(Deno.execPath(), {
-          args: ["run", "-A", "/tmp/w/snap.ts", inspect],
-        }).outputSync();
-        return new TextDecoder().decode(p.stdout) + new TextDecoder().decode(p.stderr);
-      }
-      return await sampleSurvivors(inspect, durationS / 3, top);
+      if (f["heap-count"]) return await countObjects(inspect, top);
+      return await sampleHeap(inspect, durationS / 3, heapSample as HeapSampleKind, top);
     })();
     const cpu0 = cpuTimeMs(gateway.pid);
     const result = await runGenerator({
