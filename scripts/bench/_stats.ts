@@ -181,6 +181,39 @@ export function treeMemory(pid: number): TreeMemory {
   return { rssKb, pssKb, processes };
 }
 
+/**
+ * Datagrams the kernel dropped so far on the UDP sockets of `pid` and its live descendants
+ * (receive buffer full): the `drops` column of /proc/net/udp and udp6, for the socket inodes
+ * found in /proc/PID/fd.
+ */
+export function udpDrops(pid: number): number {
+  const inodes = new Set<string>();
+  for (const p of processTree(pid)) {
+    try {
+      for (const entry of Deno.readDirSync(`/proc/${p}/fd`)) {
+        const link = Deno.readLinkSync(`/proc/${p}/fd/${entry.name}`);
+        if (link.startsWith("socket:[")) inodes.add(link.slice(8, -1));
+      }
+    } catch {
+      // the process ended while we read it
+    }
+  }
+  let drops = 0;
+  for (const file of ["/proc/net/udp", "/proc/net/udp6"]) {
+    let text = "";
+    try {
+      text = Deno.readTextFileSync(file);
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const cols = line.trim().split(/\s+/); // ... inode ref pointer drops
+      if (cols.length >= 13 && inodes.has(cols[9])) drops += Number(cols[12]);
+    }
+  }
+  return drops;
+}
+
 /** Formats a number with a fixed count of decimals, for tables. */
 export function fixed(value: number, decimals = 1): string {
   return Number.isFinite(value) ? value.toFixed(decimals) : "-";

@@ -33,7 +33,7 @@
  */
 
 import { describeRmem, type RmemSetting, withRmem } from "./_rmem.ts";
-import { cpuTimeMs, fixed } from "./_stats.ts";
+import { cpuTimeMs, fixed, udpDrops } from "./_stats.ts";
 import type { WsLoadResult } from "./_ws_load.ts";
 
 const encoder = new TextEncoder();
@@ -402,6 +402,8 @@ interface Row {
   offered: string;
   result: WsLoadResult;
   cpuMsPerReq: number;
+  /** Datagrams the kernel dropped on the target's UDP sockets during the run (buffer full). */
+  udpDrops: number;
 }
 
 function errorsOf(r: WsLoadResult): number {
@@ -427,6 +429,7 @@ async function benchTarget(
   const rows: Row[] = [];
   for (const mode of flags.modes) {
     const cpu0 = cpuTimeMs(pid);
+    const drops0 = udpDrops(pid);
     const result = await runGenerator({
       url,
       ruri,
@@ -443,6 +446,7 @@ async function benchTarget(
       offered: mode === "open" ? `${flags.rate}/s` : "max",
       result,
       cpuMsPerReq: result.main.ok > 0 ? (cpu1 - cpu0) / result.main.ok : NaN,
+      udpDrops: udpDrops(pid) - drops0,
     });
     print(
       `  ${target} ${mode}: ${fixed(result.main.okPerS, 0)} req/s, p50 ${
@@ -459,8 +463,8 @@ function pad(text: string, width: number): string {
 
 function printTable(rows: Row[]): void {
   const header = ["target", "mode", "offered", "req/s", "p50 ms", "p90 ms", "p99 ms", "max ms"]
-    .concat(["errors", "cpu ms/req", "gen cpu ms/req"]);
-  const widths = [10, 7, 9, 9, 8, 8, 8, 9, 8, 11, 14];
+    .concat(["errors", "udp drops", "cpu ms/req", "gen cpu ms/req"]);
+  const widths = [10, 7, 9, 9, 8, 8, 8, 9, 8, 10, 11, 14];
   print(header.map((h, i) => pad(h, widths[i])).join(" "));
   for (const row of rows) {
     const m = row.result.main;
@@ -474,6 +478,7 @@ function printTable(rows: Row[]): void {
       fixed(m.latency.p99Ms, 2),
       fixed(m.latency.maxMs, 1),
       String(errorsOf(row.result)),
+      String(row.udpDrops),
       fixed(row.cpuMsPerReq, 3),
       fixed(m.sent > 0 ? row.result.generatorCpuMs / m.sent : NaN, 3),
     ];
@@ -630,7 +635,8 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
   printRatios(rows);
   print(
     "cpu ms/req: user+system CPU of the target's process tree / 200 OKs (from /proc); " +
-      "gen cpu ms/req: the load generator's own CPU / requests sent",
+      "gen cpu ms/req: the load generator's own CPU / requests sent; udp drops: datagrams the " +
+      "kernel dropped on the target's UDP sockets (receive buffer full; /proc/net/udp)",
   );
   if (f.json) {
     await Deno.writeTextFile(
