@@ -176,6 +176,36 @@ export class Headers {
   }
 
   /**
+   * A copy with the fields grouped by name in order of first appearance (the order of the
+   * fields of one name is kept, all that RFC 3261 7.3.1 makes significant), raw text kept
+   * (byte-exact). Typed views come along: their parsed values are then shared by both
+   * Headers, read-only as {@linkcode typed} asks, until either side changes that header.
+   */
+  groupedCopy(): Headers {
+    const copy = new Headers();
+    // Field objects are never modified once stored (changes replace them): shared too.
+    const fields = this.#fields;
+    const out = copy.#fields;
+    const n = fields.length;
+    let done: Set<string> | undefined;
+    for (let i = 0; i < n; i++) {
+      const key = fields[i].key;
+      if (done !== undefined && done.has(key)) continue;
+      out.push(fields[i]);
+      let more = false;
+      for (let j = i + 1; j < n; j++) {
+        if (fields[j].key === key) {
+          out.push(fields[j]);
+          more = true;
+        }
+      }
+      if (more) (done ??= new Set()).add(key);
+    }
+    if (this.#views !== undefined) copy.#views = new Map(this.#views);
+    return copy;
+  }
+
+  /**
    * Typed view: every value of the header parsed by `parse`, cached until the header is
    * modified. Treat the results as read-only (format and `set` to change a header).
    */

@@ -37,6 +37,18 @@ export class SipRequest {
     }
     return this.#parsedUri[1];
   }
+
+  /**
+   * A copy to forward (RFC 3261 16.6 step 1): headers as {@linkcode Headers.groupedCopy},
+   * the body shared (never modified), the parsed Request-URI and typed views shared (read-
+   * only) until changed.
+   */
+  copy(): SipRequest {
+    const copy = new SipRequest(this.method, this.uri, this.headers.groupedCopy(), this.body);
+    copy.version = this.version;
+    copy.#parsedUri = this.#parsedUri;
+    return copy;
+  }
 }
 
 /** A SIP response: `SIP-Version SP Status-Code SP Reason-Phrase CRLF` headers, body. */

@@ -16,8 +16,10 @@
 
 import {
   formatVia,
+  getFrom,
+  getTo,
   getVias,
-  parseNameAddr,
+  type Headers,
   parseVia,
   randomBase64url,
   type SipRequest,
@@ -38,8 +40,8 @@ export function loopKey(request: SipRequest): string {
     h.getAll("Route").join(","),
     h.getAll("Proxy-Require").join(","),
     h.getAll("Proxy-Authorization").join(","),
-    tagOf(h.get("From")),
-    tagOf(h.get("To")),
+    tagOf(h, "From"),
+    tagOf(h, "To"),
     h.get("Call-ID") ?? "",
     (h.get("CSeq") ?? "").trim().split(/\s+/)[0] ?? "",
   ];
@@ -132,11 +134,12 @@ export function popOwnVia(response: SipResponse, local: LocalAddresses): boolean
   return true;
 }
 
-function tagOf(value: string | undefined): string {
-  if (value === undefined) return "";
+/** Tag of From or To: the message layer's cached view (else the raw value when unparseable). */
+function tagOf(h: Headers, name: "From" | "To"): string {
   try {
-    return parseNameAddr(value).params.get("tag") ?? "";
+    const value = name === "From" ? getFrom(h) : getTo(h);
+    return value?.params.get("tag") ?? "";
   } catch {
-    return value;
+    return h.get(name) ?? "";
   }
 }

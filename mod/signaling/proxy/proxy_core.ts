@@ -27,8 +27,6 @@ import {
   createResponse,
   getTo,
   getVias,
-  headerKey,
-  Headers,
   parseVia,
   SipRequest,
   type SipResponse,
@@ -675,20 +673,11 @@ export class SipProxy implements ProxyTransactionUser {
 /**
  * Copy of a request (RFC 3261 16.6 step 1): header lines copied with their raw text (byte-
  * exact), grouped by name in order of first appearance (the order of fields of one name is
- * kept, which is all RFC 3261 7.3.1 makes significant); the body is shared, never modified.
+ * kept, which is all RFC 3261 7.3.1 makes significant); the body is shared, never modified;
+ * parsed views are shared, never modified in place (ws_rewrite.ts parses its own).
  */
 function cloneRequest(request: SipRequest): SipRequest {
-  const headers = new Headers();
-  const copied = new Set<string>();
-  for (const [name] of request.headers.entries()) {
-    const key = headerKey(name);
-    if (copied.has(key)) continue;
-    copied.add(key);
-    headers.copyFrom(request.headers, name);
-  }
-  const copy = new SipRequest(request.method, request.uri, headers, request.body);
-  copy.version = request.version;
-  return copy;
+  return request.copy();
 }
 
 /** RFC 3261 16.6 step 3. */

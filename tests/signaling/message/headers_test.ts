@@ -1,5 +1,12 @@
 import { assertEquals, assertThrows } from "../../_assert.ts";
-import { Headers, parseVia } from "../../../mod/signaling/message/mod.ts";
+import {
+  getVias,
+  Headers,
+  parseMessage,
+  parseVia,
+  serializeMessage,
+  SipRequest,
+} from "../../../mod/signaling/message/mod.ts";
 
 function sample(): Headers {
   return new Headers([
@@ -96,4 +103,26 @@ Deno.test("Headers.get() returns empty values of non-list headers", () => {
   assertEquals(h.get("subject"), "");
   assertEquals(h.get("supported"), undefined);
   assertEquals(h.getAll("k"), []);
+});
+
+Deno.test("Headers.groupedCopy() groups fields by name, keeps raw text and shares views until changed", () => {
+  const h = parseMessage(
+    new TextEncoder().encode(
+      "OPTIONS sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP a;branch=z9hG4bK1\r\nTo:  <sip:a@b>\r\n" +
+        "Call-ID: c\r\nv: SIP/2.0/UDP b;branch=z9hG4bK2\r\nFrom: <sip:c@d>;tag=1\r\n" +
+        "CSeq: 1 OPTIONS\r\n\r\n",
+    ),
+  ).headers;
+  const copy = h.groupedCopy();
+  assertEquals([...copy.entries()].map(([n]) => n), ["Via", "v", "To", "Call-ID", "From", "CSeq"]);
+  assertEquals(getVias(copy), getVias(h));
+  assertEquals(getVias(copy)[0] === getVias(h)[0], true);
+  copy.removeFirst("Via");
+  assertEquals(getVias(copy).map((v) => v.host), ["b"]);
+  assertEquals(getVias(h).map((v) => v.host), ["a", "b"]);
+  const request = new SipRequest("OPTIONS", "sip:a@b", copy);
+  assertEquals(
+    new TextDecoder().decode(serializeMessage(request)).includes("To:  <sip:a@b>\r\n"),
+    true,
+  );
 });

@@ -25,3 +25,20 @@ Deno.test("SipRequest.requestUri() parses the Request-URI and follows changes", 
   r.uri = "sips:bob@example.org";
   assertEquals(r.requestUri().host, "example.org");
 });
+
+Deno.test("SipRequest.copy() shares the parsed Request-URI until uri changes", () => {
+  const r = new SipRequest("MESSAGE", "sip:a@b;lr", new Headers([["Via", "SIP/2.0/UDP h"]]));
+  r.version = "SIP/2.0";
+  const parsed = r.requestUri();
+  const copy = r.copy();
+  assertEquals([copy.method, copy.uri, copy.version, copy.body], [
+    r.method,
+    r.uri,
+    r.version,
+    r.body,
+  ]);
+  assertEquals(copy.requestUri() === parsed, true);
+  copy.uri = "sip:c@d";
+  assertEquals(copy.requestUri().host, "d");
+  assertEquals(r.requestUri().host, "b");
+});
