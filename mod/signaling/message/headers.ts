@@ -95,7 +95,8 @@ export class Headers {
   /** True when at least one field of that header exists. */
   has(name: string): boolean {
     const key = headerKey(name);
-    return this.#fields.some((f) => f.key === key);
+    for (const f of this.#fields) if (f.key === key) return true;
+    return false;
   }
 
   /** Replaces every field of that header by one field, at the place of the first. */
@@ -103,17 +104,16 @@ export class Headers {
     checkField(name, value);
     const key = headerKey(name);
     const field: HeaderField = { name, key, value: trimLws(value) };
-    const out: HeaderField[] = [];
-    let placed = false;
-    for (const f of this.#fields) {
-      if (f.key !== key) out.push(f);
-      else if (!placed) {
-        out.push(field);
-        placed = true;
-      }
+    const fields = this.#fields;
+    let first = 0;
+    while (first < fields.length && fields[first].key !== key) first++;
+    if (first === fields.length) fields.push(field);
+    else {
+      fields[first] = field;
+      let more = false;
+      for (let i = first + 1; i < fields.length && !more; i++) more = fields[i].key === key;
+      if (more) this.#fields = fields.filter((f, i) => i <= first || f.key !== key);
     }
-    if (!placed) out.push(field);
-    this.#fields = out;
     this.#changed(key);
   }
 

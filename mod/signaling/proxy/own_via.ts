@@ -15,7 +15,6 @@
  */
 
 import {
-  formatVia,
   getFrom,
   getTo,
   getVias,
@@ -43,9 +42,15 @@ export function loopKey(request: SipRequest): string {
     tagOf(h, "From"),
     tagOf(h, "To"),
     h.get("Call-ID") ?? "",
-    (h.get("CSeq") ?? "").trim().split(/\s+/)[0] ?? "",
+    firstWord((h.get("CSeq") ?? "").trim()),
   ];
   return hash64(parts.join("\n"));
+}
+
+/** `text` up to its first whitespace (the CSeq number). */
+function firstWord(text: string): string {
+  const end = text.search(/\s/);
+  return end < 0 ? text : text.slice(0, end);
 }
 
 /** Two independent 32-bit FNV-1a hashes of `text`, as 16 hexadecimal digits. Loop detection
@@ -77,13 +82,9 @@ export function addOwnVia(
   sentBy: Endpoint,
   branch: string,
 ): void {
-  const via = formatVia({
-    protocol: "SIP/2.0",
-    transport: protocol.toUpperCase(),
-    host: uriHost(sentBy.host),
-    port: sentBy.port,
-    params: new Map<string, string | null>([["branch", branch], ["rport", null]]),
-  });
+  // formatVia() of { SIP/2.0, protocol, sent-by, branch, rport }, without the Via object
+  const via = `SIP/2.0/${protocol.toUpperCase()} ${uriHost(sentBy.host)}:${sentBy.port}` +
+    `;branch=${branch};rport`;
   request.headers.prepend("Via", via);
 }
 

@@ -24,10 +24,10 @@ export const ROUTABLE_SCHEMES = new Set(["sip", "sips"]);
  * the caller for OPTIONS (answered by the gateway itself, RFC 3261 16.3 step 3).
  */
 export function validateRequest(request: SipRequest, local: LocalAddresses): Rejection | undefined {
-  const maxForwards = request.headers.get("Max-Forwards");
+  const maxForwards = request.headers.get("Max-Forwards")?.trim();
   if (maxForwards !== undefined) {
-    const value = Number(maxForwards.trim());
-    if (!/^\d+$/.test(maxForwards.trim())) {
+    const value = Number(maxForwards);
+    if (!/^\d+$/.test(maxForwards)) {
       return { status: 400, reason: "Bad Max-Forwards" };
     }
     if (value === 0 && request.method !== "OPTIONS") {
@@ -44,6 +44,7 @@ export function validateRequest(request: SipRequest, local: LocalAddresses): Rej
     return { status: 416, reason: "Unsupported URI Scheme" };
   }
   if (isLoop(request, local)) return { status: 482, reason: "Loop Detected" };
+  if (!request.headers.has("Proxy-Require")) return undefined;
   const required = request.headers.getAll("Proxy-Require").map((v) => v.trim()).filter((v) => v);
   if (required.length > 0 && request.method !== "CANCEL" && request.method !== "ACK") {
     return {

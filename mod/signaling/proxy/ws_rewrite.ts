@@ -15,10 +15,12 @@
 import {
   formatNameAddr,
   formatVia,
+  getVias,
   parseNameAddr,
   parseVia,
   type SipMessage,
   type SipUri,
+  type Via,
 } from "../message/mod.ts";
 import type { Endpoint, TransportProtocol } from "../transport/transport.ts";
 import { bareHost, uriHost } from "./local_addresses.ts";
@@ -41,17 +43,33 @@ export const WS_HACKED = "ws-hacked";
 export function hackWsVia(message: SipMessage, source: WsSource): string | undefined {
   const original = message.headers.get("Via");
   if (original === undefined) return undefined;
-  const via = parseVia(original);
-  via.transport = "TCP";
-  via.host = uriHost(source.remote.host);
-  via.port = source.remote.port;
-  if (via.params.has("rport") && via.params.get("rport") === null) {
-    via.params.set("rport", String(source.remote.port));
+  const top = topViaOf(message, original);
+  const params = new Map(top.params); // a copy: the cached view stays unchanged
+  if (params.has("rport") && params.get("rport") === null) {
+    params.set("rport", String(source.remote.port));
   }
-  via.params.set(WS_HACKED, source.protocol.toUpperCase());
+  params.set(WS_HACKED, source.protocol.toUpperCase());
+  const via: Via = {
+    protocol: top.protocol,
+    transport: "TCP",
+    host: uriHost(source.remote.host),
+    port: source.remote.port,
+    params,
+  };
   message.headers.removeFirst("Via");
   message.headers.prepend("Via", formatVia(via));
   return original;
+}
+
+/** The parsed top Via: the message layer's cached view, else `top` parsed. */
+function topViaOf(message: SipMessage, top: string): Via {
+  try {
+    const vias = getVias(message.headers);
+    if (vias.length > 0) return vias[0];
+  } catch {
+    // a lower Via is malformed: only the top one matters here
+  }
+  return parseVia(top);
 }
 
 /**
