@@ -194,6 +194,51 @@ export function parseParams(
   }
 }
 
+/**
+ * Whether {@linkcode parseParams} accepts `text` from `i` (the same rules, nothing built).
+ */
+export function isParamList(text: string, i: number): boolean {
+  const n = text.length;
+  i = skipLws(text, i);
+  while (i < n) {
+    if (text.charCodeAt(i) !== 59 /* ; */) return false;
+    i = skipLws(text, i + 1);
+    const start = i;
+    i = readToken(text, i);
+    if (i === start) return false;
+    i = skipLws(text, i);
+    if (i < n && text.charCodeAt(i) === 61 /* = */) {
+      i = skipLws(text, i + 1);
+      if (i < n && text.charCodeAt(i) === 34) {
+        i = quotedEnd(text, i);
+        if (i < 0) return false;
+      } else {
+        const vs = i;
+        while (i < n) {
+          const c = text.charCodeAt(i);
+          if (c < 128 && TOKEN[c] === 0 && c !== 58 && c !== 91 && c !== 93) break;
+          i++;
+        }
+        if (i === vs) return false;
+      }
+    }
+    i = skipLws(text, i);
+  }
+  return true;
+}
+
+/** Index after the quoted-string starting at `text[i] === '"'` ({@linkcode readQuoted}), or -1. */
+function quotedEnd(text: string, i: number): number {
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 92 /* \ */) {
+      if (j + 1 >= text.length) return -1;
+      j++;
+    } else if (c === 34 /* " */) return j + 1;
+  }
+  return -1;
+}
+
 /** Formats parameters as `;name=value` (values as stored). */
 export function formatParams(params: Map<string, string | null>): string {
   let out = "";

@@ -218,6 +218,15 @@ export class Headers {
     this.#views.set(key, [parse, out]);
     return out;
   }
+
+  /**
+   * The typed view of {@linkcode typed} when it is already cached (seeded by the parser or
+   * read before and the header unchanged since), else undefined: nothing is parsed.
+   */
+  cachedTyped<T>(name: string, parse: (value: string) => T): T[] | undefined {
+    const cached = this.#views?.get(headerKey(name));
+    return cached !== undefined && cached[0] === parse ? cached[1] as T[] : undefined;
+  }
 }
 
 /** Builds Headers over parsed fields (message parser only). */

@@ -3,7 +3,8 @@
  * proxy needs before it takes responsibility for a request (RFC 3261 16.3, RFC 4475).
  *
  * Header lines are split at parse time; the typed views that validation needs (Via, From,
- * To, CSeq, Contact) are parsed once and stay cached in the Headers.
+ * To, CSeq, Contact) are parsed once and stay cached in the Headers. A response's Vias are
+ * checked without being built (only its top Via is read, by the transaction layer).
  */
 import { SipParseError } from "./errors.ts";
 import { type HeaderField, headersFromFields, seedView } from "./headers.ts";
@@ -13,7 +14,7 @@ import { type NameAddr, parseContact, parseNameAddr } from "./name_addr.ts";
 import { type CSeq, parseCSeq } from "./cseq.ts";
 import { parseContentLength, parseMaxForwards } from "./numbers.ts";
 import { checkUri } from "./uri.ts";
-import { parseVia, type Via } from "./via.ts";
+import { checkVia, parseVia, type Via } from "./via.ts";
 import { isToken, splitList, trimLws } from "./_scan.ts";
 import { decodeLatin1, markLatin1 } from "./_encoding.ts";
 
@@ -229,7 +230,8 @@ function parseStartLine(line: string, isResponse: boolean): SipMessage | SipPars
 
 /** Checks the rules of RFC 3261 8.1.1 / 16.3 / RFC 4475; returns Content-Length if any. */
 function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
-  let callIds = 0, maxForwards = 0;
+  const isRequest = msg.kind === "request";
+  let callIds = 0, maxForwards = 0, viaCount = 0;
   let length: number | undefined;
   const froms: NameAddr[] = [];
   const tos: NameAddr[] = [];
@@ -255,7 +257,10 @@ function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
         break;
       case "via":
         f.values ??= splitList(f.value);
-        for (const v of f.values) vias.push(parseVia(v));
+        // A request's Vias are all read (loop detection); of a response's, only the top.
+        if (isRequest) { for (const v of f.values) vias.push(parseVia(v)); }
+        else for (const v of f.values) checkVia(v);
+        viaCount += f.values.length;
         break;
       case "contact":
         f.values ??= splitList(f.value);
@@ -277,7 +282,7 @@ function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
   if (froms.length === 0) fail("From header is missing");
   if (tos.length === 0) fail("To header is missing");
   if (cseqs.length === 0) fail("CSeq header is missing");
-  if (vias.length === 0) fail("Via header is missing");
+  if (viaCount === 0) fail("Via header is missing");
   if (callIds > 1) fail("more than one Call-ID header");
   if (froms.length > 1) fail("more than one From header");
   if (tos.length > 1) fail("more than one To header");
@@ -288,7 +293,7 @@ function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
   seedView(h, "from", parseNameAddr, froms);
   seedView(h, "to", parseNameAddr, tos);
   seedView(h, "cseq", parseCSeq, cseqs);
-  seedView(h, "via", parseVia, vias);
+  if (isRequest) seedView(h, "via", parseVia, vias);
   seedView(h, "contact", parseContact, contacts);
   const cseq = cseqs[0];
   if (msg.kind === "request") {

@@ -9,6 +9,7 @@
  */
 import { SipParseError } from "./errors.ts";
 import { formatParams, parseParams, readToken, skipLws } from "./_scan.ts";
+import { isVia } from "./_via_scan.ts";
 
 /** One Via value. branch, received, rport, maddr, ttl are entries of `params`. */
 export interface Via {
@@ -84,6 +85,14 @@ export function parseVia(value: string): Via {
   }
   parseParams(value, i, via.params, "Via header");
   return via;
+}
+
+/**
+ * Checks one Via value exactly as {@linkcode parseVia} does, without building it (responses
+ * are validated whole but only their top Via is read). Throws parseVia's SipParseError.
+ */
+export function checkVia(value: string): void {
+  if (!isVia(value)) parseVia(value); // throws the error of the first rule broken
 }
 
 /** Formats a Via value: `SIP/2.0/UDP host:port;branch=...`. */

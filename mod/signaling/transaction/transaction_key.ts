@@ -45,16 +45,13 @@ function cseqOf(message: SipMessage): { seq: number; method: string } {
 }
 
 /**
- * The parsed top Via: the Headers' cached typed view (shared with the layers above), or the
- * top value alone when a lower Via does not parse.
+ * The parsed top Via: the Headers' cached typed view (the parser's, shared with the layers
+ * above), else the top value alone (matching needs only the top one; the parser does not
+ * build a response's Vias, and a request built here has none cached).
  */
 function parsedTopVia(message: SipMessage): Via {
-  try {
-    const vias = message.headers.typed("via", parseVia);
-    if (vias.length > 0) return vias[0];
-  } catch {
-    // A lower Via is malformed: matching needs only the top one.
-  }
+  const vias = message.headers.cachedTyped("via", parseVia);
+  if (vias !== undefined && vias.length > 0) return vias[0];
   return parseVia(topVia(message));
 }
 
@@ -69,9 +66,14 @@ export function isRfc3261Branch(branch: string | undefined): branch is string {
     branch.length > MAGIC_COOKIE.length;
 }
 
-/** Key of a client transaction: top Via branch and CSeq method (RFC 3261 17.1.3). */
-export function clientTransactionKey(message: SipMessage): string {
-  const branch = topBranch(message);
+/**
+ * Key of a client transaction: top Via branch and CSeq method (RFC 3261 17.1.3); pass
+ * `branch` when {@linkcode topBranch} was read already.
+ */
+export function clientTransactionKey(
+  message: SipMessage,
+  branch: string | undefined = topBranch(message),
+): string {
   if (branch === undefined) {
     throw new TransactionKeyError("Cannot match transaction: top Via has no branch");
   }

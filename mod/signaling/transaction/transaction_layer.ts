@@ -167,7 +167,7 @@ export class TransactionLayer {
         "Cannot start a client transaction: top Via needs a branch starting with z9hG4bK",
       );
     }
-    const key = clientTransactionKey(request);
+    const key = clientTransactionKey(request, branch);
     if (this.#clients.has(key)) {
       throw new Error(`Cannot start a client transaction: branch ${branch} is in use`);
     }

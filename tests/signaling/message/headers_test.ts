@@ -126,3 +126,12 @@ Deno.test("Headers.groupedCopy() groups fields by name, keeps raw text and share
     true,
   );
 });
+
+Deno.test("Headers.cachedTyped() returns a view only once parsed, until the header changes", () => {
+  const h = sample();
+  assertEquals(h.cachedTyped("via", parseVia), undefined);
+  const vias = h.typed("Via", parseVia);
+  assertEquals(h.cachedTyped("v", parseVia) === vias, true);
+  h.prepend("Via", "SIP/2.0/UDP z");
+  assertEquals(h.cachedTyped("via", parseVia), undefined);
+});
