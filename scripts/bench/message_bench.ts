@@ -47,6 +47,24 @@ Deno.bench("parseMessage() MESSAGE (278 bytes)", { group: "parse" }, () => {
   parseMessage(message);
 });
 
+// Its 200 OK as the gateway receives it from the UAS (the gateway's Via and the browser's).
+const ok = new TextEncoder().encode([
+  "SIP/2.0 200 OK",
+  "Via: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bKw2sAbCdEfGhIjKl.0123456789abcdef;rport=5062",
+  "Via: SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK1abcdef;rport=40000;ws-hacked=WS",
+  "From: <sip:c1@127.0.0.1>;tag=t1",
+  "To: <sip:uas@127.0.0.1:5090>;tag=1SIPpTag01",
+  "Call-ID: m1-abcdefgh",
+  "CSeq: 1 MESSAGE",
+  "Content-Length: 0",
+  "",
+  "",
+].join("\r\n"));
+
+Deno.bench("parseMessage() 200 OK to the MESSAGE (2 Vias)", { group: "parse" }, () => {
+  parseMessage(ok);
+});
+
 Deno.bench("parseMessage() WebRTC REGISTER", { group: "parse" }, () => {
   parseMessage(register);
 });
