@@ -30,11 +30,21 @@ function checkField(name: string, value: string): void {
   if (/[\r\n]/.test(value)) throw new TypeError(`Invalid value for header ${name}: CR or LF`);
 }
 
+/** A typed view: the values of header `key` parsed by `parse`. */
+interface TypedView {
+  readonly key: string;
+  readonly parse: unknown;
+  readonly values: unknown[];
+}
+
 /** Ordered, case-insensitive multimap of SIP header fields. */
 export class Headers {
   #fields: HeaderField[] = [];
-  /** Typed views: key -> [parser, parsed values]. */
-  #views: Map<string, [unknown, unknown[]]> | undefined;
+  /**
+   * Typed views, a handful per message: a short array is smaller than a Map and cheaper to
+   * copy. Entries are replaced, never modified (copies share them).
+   */
+  #views: TypedView[] | undefined;
 
   static {
     fromFields = (fields) => {
@@ -44,8 +54,7 @@ export class Headers {
     };
     fieldsOf = (h) => h.#fields;
     seed = (h, key, parse, values) => {
-      h.#views ??= new Map();
-      h.#views.set(key, [parse, values]);
+      h.#setView({ key, parse, values });
     };
   }
 
@@ -60,7 +69,21 @@ export class Headers {
   }
 
   #changed(key: string): void {
-    this.#views?.delete(key);
+    const i = this.#viewIndex(key);
+    if (i >= 0) this.#views!.splice(i, 1);
+  }
+
+  #viewIndex(key: string): number {
+    const views = this.#views;
+    if (views === undefined) return -1;
+    for (let i = 0; i < views.length; i++) if (views[i].key === key) return i;
+    return -1;
+  }
+
+  #setView(view: TypedView): void {
+    const i = this.#viewIndex(view.key);
+    if (i >= 0) this.#views![i] = view;
+    else (this.#views ??= []).push(view);
   }
 
   /** First value of the header (comma-split for list headers), or undefined. */
@@ -201,7 +224,7 @@ export class Headers {
       }
       if (more) (done ??= new Set()).add(key);
     }
-    if (this.#views !== undefined) copy.#views = new Map(this.#views);
+    if (this.#views !== undefined) copy.#views = this.#views.slice();
     return copy;
   }
 
@@ -211,12 +234,11 @@ export class Headers {
    */
   typed<T>(name: string, parse: (value: string) => T): T[] {
     const key = headerKey(name);
-    this.#views ??= new Map();
-    const cached = this.#views.get(key);
-    if (cached !== undefined && cached[0] === parse) return cached[1] as T[];
-    const out = this.getAll(key).map(parse);
-    this.#views.set(key, [parse, out]);
-    return out;
+    const i = this.#viewIndex(key);
+    if (i >= 0 && this.#views![i].parse === parse) return this.#views![i].values as T[];
+    const values = this.getAll(key).map(parse);
+    this.#setView({ key, parse, values });
+    return values;
   }
 
   /**
@@ -224,8 +246,8 @@ export class Headers {
    * read before and the header unchanged since), else undefined: nothing is parsed.
    */
   cachedTyped<T>(name: string, parse: (value: string) => T): T[] | undefined {
-    const cached = this.#views?.get(headerKey(name));
-    return cached !== undefined && cached[0] === parse ? cached[1] as T[] : undefined;
+    const i = this.#viewIndex(headerKey(name));
+    return i >= 0 && this.#views![i].parse === parse ? this.#views![i].values as T[] : undefined;
   }
 }
 

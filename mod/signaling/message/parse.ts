@@ -294,7 +294,7 @@ function validate(msg: SipMessage, fields: HeaderField[]): number | undefined {
   seedView(h, "to", parseNameAddr, tos);
   seedView(h, "cseq", parseCSeq, cseqs);
   if (isRequest) seedView(h, "via", parseVia, vias);
-  seedView(h, "contact", parseContact, contacts);
+  if (contacts.length > 0) seedView(h, "contact", parseContact, contacts);
   const cseq = cseqs[0];
   if (msg.kind === "request") {
     if (cseq.method !== msg.method) fail(`CSeq method ${cseq.method} differs from ${msg.method}`);
