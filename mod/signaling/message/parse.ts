@@ -25,6 +25,7 @@ export interface ParseOptions {
 }
 
 const utf8 = new TextDecoder("utf-8");
+const encoder = new TextEncoder();
 
 /** Index of the CRLFCRLF that ends the header section at or after `from`, or -1. */
 export function findHeadEnd(bytes: Uint8Array, from: number): number {
@@ -162,13 +163,7 @@ export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): Sip
       isLatin1 = true;
     }
     lines = splitLines(head);
-    const msg = parseStartLine(lines[0], isResponse);
-    const fields: HeaderField[] = new Array(lines.length - 1);
-    for (let i = 1; i < lines.length; i++) fields[i - 1] = toField(lines[i]);
-    if (msg instanceof SipParseError) throw msg;
-    msg.headers = headersFromFields(fields);
-    if (isLatin1) markLatin1(msg.headers);
-    const length = validate(msg, fields);
+    const { msg, length } = parseHead(lines, isResponse, isLatin1);
     const available = bytes.length - bodyStart;
     // The body is a view into `bytes` (no copy).
     if (length === undefined) msg.body = bytes.subarray(bodyStart);
@@ -191,6 +186,78 @@ export function parseMessage(bytes: Uint8Array, options: ParseOptions = {}): Sip
     fillContext(e, lines);
     throw e;
   }
+}
+
+/** The message of a header section split in lines, validated; Content-Length if any. */
+function parseHead(
+  lines: string[],
+  isResponse: boolean,
+  isLatin1: boolean,
+): { msg: SipMessage; length: number | undefined } {
+  const msg = parseStartLine(lines[0], isResponse);
+  const fields: HeaderField[] = new Array(lines.length - 1);
+  for (let i = 1; i < lines.length; i++) fields[i - 1] = toField(lines[i]);
+  if (msg instanceof SipParseError) throw msg;
+  msg.headers = headersFromFields(fields);
+  if (isLatin1) markLatin1(msg.headers);
+  return { msg, length: validate(msg, fields) };
+}
+
+/**
+ * Parses one message received as text (a WebSocket text frame, RFC 7118), whose UTF-8 encoding
+ * is the message: the same result and the same errors as `parseMessage` of those bytes. Text
+ * that is only ASCII (one byte per char, so Content-Length and `maxSize` count chars) is
+ * parsed as it is, without encoding it to bytes and decoding the header section back; only
+ * the body is encoded. Other text, and text that fails to parse, goes through `parseMessage`.
+ */
+export function parseMessageText(text: string, options: ParseOptions = {}): SipMessage {
+  const maxSize = options.maxSize ?? 65536;
+  let start = 0;
+  while (
+    start + 1 < text.length && text.charCodeAt(start) === 13 && text.charCodeAt(start + 1) === 10
+  ) {
+    start += 2;
+  }
+  if (start >= text.length || text.length - start > maxSize || !isAscii(text)) {
+    return parseMessage(encoder.encode(text), options);
+  }
+  const isResponse = (text.charCodeAt(start) | 0x20) === 115 &&
+    (text.charCodeAt(start + 1) | 0x20) === 105 && (text.charCodeAt(start + 2) | 0x20) === 112 &&
+    text.charCodeAt(start + 3) === 47;
+  const headEnd = text.indexOf("\r\n\r\n", start);
+  let head: string;
+  let bodyStart: number;
+  if (headEnd < 0) {
+    let end = text.length;
+    if (text.charCodeAt(end - 2) === 13 && text.charCodeAt(end - 1) === 10) end -= 2;
+    head = text.slice(start, end);
+    bodyStart = text.length;
+  } else {
+    head = text.slice(start, headEnd);
+    bodyStart = headEnd + 4;
+  }
+  let parsed: { msg: SipMessage; length: number | undefined };
+  try {
+    parsed = parseHead(splitLines(head), isResponse, false);
+  } catch (e) {
+    if (!(e instanceof SipParseError)) throw e;
+    // the byte path throws the identical error, with what it could read for an answer
+    return parseMessage(encoder.encode(text), options);
+  }
+  const { msg, length } = parsed;
+  const available = text.length - bodyStart;
+  if (length !== undefined && length > available) {
+    return parseMessage(encoder.encode(text), options);
+  }
+  const bodyEnd = length === undefined ? text.length : bodyStart + length;
+  if (bodyEnd > bodyStart) msg.body = encoder.encode(text.slice(bodyStart, bodyEnd));
+  return msg;
+}
+
+/** Whether every char of `text` is ASCII (below 0x80). */
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
 }
 
 function parseStartLine(line: string, isResponse: boolean): SipMessage | SipParseError {

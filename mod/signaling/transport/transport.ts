@@ -116,6 +116,10 @@ export interface TransportSink {
   readonly log: TransportLog;
   /** Bytes of one whole message: a datagram, a framed stream message, a WebSocket frame. */
   receive(bytes: Uint8Array, flow: Flow): void;
+  /** One whole message received as text (a WebSocket text frame) whose UTF-8 encoding is the
+   * message: the same as `receive` of those bytes, without encoding them. Optional: transports
+   * encode the text and call `receive` without it. */
+  receiveText?(text: string, flow: Flow): void;
   /** Answers (when it can) and counts a message that could not be framed or parsed. */
   reject(error: SipParseError, flow: Flow): Promise<void>;
   /** Whether one more inbound connection from `host` is allowed. */

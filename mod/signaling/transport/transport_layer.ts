@@ -11,6 +11,7 @@ import { createLogger } from "../../log.ts";
 import {
   findHeadEnd,
   parseMessage,
+  parseMessageText,
   serializeMessage,
   serializeMessageText,
   type SipMessage,
@@ -56,6 +57,7 @@ export interface TransportLayerOptions {
 }
 
 const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
+const encoder = new TextEncoder();
 
 const REAL_CLOCK: Clock = {
   now: () => performance.now(),
@@ -224,6 +226,7 @@ export class TransportLayer {
       clock: this.#clock,
       log: this.#log,
       receive: (bytes, flow) => this.#receive(bytes, flow),
+      receiveText: (text, flow) => this.#receive(text, flow),
       reject: (error, flow) => this.#reject(error, flow),
       admit: (host) =>
         this.limits.maxConnectionsPerIp === 0 ||
@@ -254,12 +257,16 @@ export class TransportLayer {
     }
   }
 
-  #receive(bytes: Uint8Array, flow: Flow): void {
+  /** Parses a message received as bytes, or as text (its UTF-8 encoding is the message). */
+  #receive(data: Uint8Array | string, flow: Flow): void {
     let message: SipMessage;
     try {
-      message = parseMessage(bytes, { maxSize: this.limits.maxMessageSize });
+      message = typeof data === "string"
+        ? parseMessageText(data, { maxSize: this.limits.maxMessageSize })
+        : parseMessage(data, { maxSize: this.limits.maxMessageSize });
     } catch (error) {
       if (error instanceof SipParseError) {
+        const bytes = typeof data === "string" ? encoder.encode(data) : data;
         this.#reject(this.#oversize(bytes) ?? error, flow).catch(() => {});
       } else {
         this.#counters.droppedMalformed++;

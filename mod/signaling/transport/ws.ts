@@ -301,7 +301,9 @@ export class WsFlow implements TrackedFlow {
         return;
       }
       if (data === CRLF) return;
-      this.#sink.receive(encoder.encode(data), this);
+      // text as it is: the transport layer parses ASCII text without a byte round trip
+      if (this.#sink.receiveText !== undefined) this.#sink.receiveText(data, this);
+      else this.#sink.receive(encoder.encode(data), this);
     } else if (data instanceof ArrayBuffer) {
       const bytes = new Uint8Array(data);
       if (isKeepalive(bytes, 4)) {
