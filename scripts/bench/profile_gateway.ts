@@ -23,7 +23,7 @@
  */
 
 import { countObjects, type HeapSampleKind, sampleHeap } from "./_heap_sampling.ts";
-import { cpuTimeMs, fixed } from "./_stats.ts";
+import { cpuTimeMs, fixed, udpDrops } from "./_stats.ts";
 import {
   freePort,
   parseFlags,
@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   const peers: Peer[] = [];
   try {
     const sippPort = freePort("udp");
-    peers.push(await startSippUas(sippPort, workDir));
+    const sipp = await startSippUas(sippPort, workDir);
+    peers.push(sipp);
     const wsPort = freePort("tcp");
     const config = `<?xml version="1.0" encoding="utf-8" ?>
 <config>
@@ -96,6 +97,7 @@ ${f["config-extra"] ?? ""}
       return await sampleHeap(inspect, durationS / 3, heapSample as HeapSampleKind, top);
     })();
     const cpu0 = cpuTimeMs(gateway.pid);
+    const drops0 = [udpDrops(gateway.pid), udpDrops(sipp.pid)];
     const result = await runGenerator({
       url: `ws://127.0.0.1:${wsPort}`,
       ruri: `sip:uas@127.0.0.1:${sippPort}`,
@@ -105,12 +107,16 @@ ${f["config-extra"] ?? ""}
       rate: Number(f.rate ?? 5000),
     });
     const cpuMs = cpuTimeMs(gateway.pid) - cpu0;
+    const drops = [udpDrops(gateway.pid) - drops0[0], udpDrops(sipp.pid) - drops0[1]];
     print(
       `${mode}: ${fixed(result.main.okPerS, 0)} req/s, p50 ${
         fixed(result.main.latency.p50Ms, 2)
       } ms, ` +
         `p99 ${fixed(result.main.latency.p99Ms, 2)} ms, timeouts ${result.main.timeouts}, ` +
-        `gateway CPU ${fixed(cpuMs / Math.max(1, result.main.ok), 3)} ms/req (profiler on)`,
+        `gateway CPU ${fixed(cpuMs / Math.max(1, result.main.ok), 3)} ms/req` +
+        `${f["no-cpu-prof"] ? "" : " (profiler on)"}, UDP drops gateway ${drops[0]} SIPp ${
+          drops[1]
+        }`,
     );
     if (sampled !== undefined) print(await sampled);
     await gateway.stop(10000);
