@@ -19,7 +19,18 @@ const strictDecoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true })
 export function serializeMessage(msg: SipMessage): Uint8Array {
   const body = msg.body;
   const head = serializeHead(msg);
-  const h = isLatin1(msg.headers) ? encodeLatin1(head) : encoder.encode(head);
+  const latin1 = isLatin1(msg.headers);
+  if (!latin1) {
+    // An ASCII head (the usual case) is one byte per char: written straight into the message's
+    // buffer, no intermediate bytes and no copy.
+    const out = new Uint8Array(head.length + body.length);
+    const { read, written } = encoder.encodeInto(head, out);
+    if (read === head.length && written === head.length) {
+      if (body.length > 0) out.set(body, written);
+      return out;
+    }
+  }
+  const h = latin1 ? encodeLatin1(head) : encoder.encode(head);
   if (body.length === 0) return h;
   const out = new Uint8Array(h.length + body.length);
   out.set(h);
