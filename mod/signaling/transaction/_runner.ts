@@ -1,7 +1,13 @@
 /**
- * Runs one pure state machine: queues events (callbacks may feed the same transaction while
- * it is busy), owns the transaction's timers on the injected clock and hands every other
- * action to the transaction object.
+ * Runs one pure state machine: the base class of the client and server transactions. It
+ * queues events (callbacks may feed the same transaction while it is busy), owns the
+ * transaction's timers on the injected clock and hands every other action to the
+ * transaction's `perform`.
+ *
+ * Lean on purpose: a completed non-INVITE client transaction lives on for Timer K (5 s over
+ * UDP), thousands of them under load, so the engine is the transaction object itself (no
+ * runner object, no perform closure), timers are a short array (no Map) and an event that
+ * arrives while the transaction is idle is handled at once (no queue entry).
  *
  * @module
  */
@@ -16,127 +22,164 @@ import type {
 import type { TimerName } from "./timers.ts";
 import type { SipMessage } from "../message/message.ts";
 
-/** What came with an event: the message received or handed over, the transport error. */
-export interface EventContext {
-  readonly message?: SipMessage;
-  readonly error?: unknown;
-}
-
-const NO_CONTEXT: EventContext = {};
-
 /** Counts running timers across transactions (leak checks). */
 export interface TimerCounter {
   started(): void;
   stopped(): void;
 }
 
-/** Carries out the actions the runner does not handle itself. */
-export type Performer = (action: TransactionAction, context: EventContext) => void;
+/** The `timer` event of each timer (one object per name, not one per firing). */
+const TIMER_EVENTS: Partial<Record<TimerName, TransactionEvent>> = {};
 
-/** Engine of one transaction. */
-export class TransactionRunner<S extends { readonly name: string }> {
+function timerEvent(name: TimerName): TransactionEvent {
+  return TIMER_EVENTS[name] ??= { type: "timer", name };
+}
+
+/** An event fed while the transaction was busy, with what came with it. */
+interface Queued {
+  readonly event: TransactionEvent;
+  readonly message: SipMessage | undefined;
+  readonly error: unknown;
+}
+
+/** Engine of one transaction; subclasses carry out the actions in `perform`. */
+export abstract class TransactionRunner<S extends { readonly name: string }> {
   #state: S;
-  #step: TransitionFunction<S>;
-  #clock: Clock;
-  #counter: TimerCounter;
-  #perform: Performer;
-  #timers = new Map<TimerName, number>();
-  #queue: { event: TransactionEvent; context: EventContext }[] = [];
+  readonly #step: TransitionFunction<S>;
+  readonly #clock: Clock;
+  readonly #counter: TimerCounter;
+  /** Running timers as name, id pairs; undefined until the first one. */
+  #timers: (TimerName | number)[] | undefined;
+  /** Events fed while busy; undefined until the first one. */
+  #queue: Queued[] | undefined;
   #running = false;
 
-  constructor(
-    step: TransitionFunction<S>,
-    clock: Clock,
-    counter: TimerCounter,
-    perform: Performer,
-    initial: S,
-  ) {
+  constructor(step: TransitionFunction<S>, clock: Clock, counter: TimerCounter, initial: S) {
     this.#step = step;
     this.#clock = clock;
     this.#counter = counter;
-    this.#perform = perform;
     this.#state = initial;
   }
 
-  get state(): S {
+  /** Carries out an action other than the timer ones; `message` and `error` came with the
+   * event (the message received or handed over, the transport error). */
+  protected abstract perform(
+    action: TransactionAction,
+    message: SipMessage | undefined,
+    error: unknown,
+  ): void;
+
+  /** The state machine's state. */
+  protected get machineState(): S {
     return this.#state;
   }
 
   /** Number of timers running. */
   get timerCount(): number {
-    return this.#timers.size;
+    return this.#timers === undefined ? 0 : this.#timers.length / 2;
   }
 
   /** Carries out the actions of the start transition. */
-  start(start: Transition<S>, context: EventContext): void {
+  protected startMachine(start: Transition<S>, message: SipMessage | undefined): void {
     this.#state = start.state;
-    this.#run(() => this.#apply(start.actions, context));
-  }
-
-  /** Feeds an event; processed now, or after the event being processed. */
-  feed(event: TransactionEvent, context: EventContext): void {
-    this.#queue.push({ event, context });
-    if (!this.#running) this.#run(() => {});
-  }
-
-  /** Clears every timer (termination, layer shutdown). */
-  clearTimers(): void {
-    for (const id of this.#timers.values()) {
-      this.#clock.clearTimeout(id);
-      this.#counter.stopped();
-    }
-    this.#timers.clear();
-  }
-
-  #run(first: () => void): void {
     this.#running = true;
     try {
-      first();
-      for (let item = this.#queue.shift(); item; item = this.#queue.shift()) {
-        const { state, actions } = this.#step(this.#state, item.event);
-        this.#state = state;
-        this.#apply(actions, item.context);
-      }
+      this.#apply(start.actions, message, undefined);
+      this.#drain();
     } finally {
       this.#running = false;
     }
   }
 
-  #apply(actions: readonly TransactionAction[], context: EventContext): void {
+  /** Feeds an event; processed now, or after the event being processed. */
+  protected feed(event: TransactionEvent, message?: SipMessage, error?: unknown): void {
+    if (this.#running) {
+      (this.#queue ??= []).push({ event, message, error });
+      return;
+    }
+    this.#running = true;
+    try {
+      const { state, actions } = this.#step(this.#state, event);
+      this.#state = state;
+      this.#apply(actions, message, error);
+      this.#drain();
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Clears every timer (termination, layer shutdown). */
+  protected clearTimers(): void {
+    const timers = this.#timers;
+    if (timers === undefined) return;
+    for (let i = 1; i < timers.length; i += 2) {
+      this.#clock.clearTimeout(timers[i] as number);
+      this.#counter.stopped();
+    }
+    timers.length = 0;
+  }
+
+  #drain(): void {
+    const queue = this.#queue;
+    if (queue === undefined) return;
+    for (let item = queue.shift(); item; item = queue.shift()) {
+      const { state, actions } = this.#step(this.#state, item.event);
+      this.#state = state;
+      this.#apply(actions, item.message, item.error);
+    }
+  }
+
+  #apply(
+    actions: readonly TransactionAction[],
+    message: SipMessage | undefined,
+    error: unknown,
+  ): void {
     for (const action of actions) {
       switch (action.type) {
-        case "start-timer":
-          this.#cancel(action.name);
-          this.#timers.set(
-            action.name,
-            this.#clock.setTimeout(() => this.#fire(action.name), action.ms),
-          );
+        case "start-timer": {
+          const name = action.name;
+          this.#cancel(name);
+          const id = this.#clock.setTimeout(() => this.#fire(name), action.ms);
+          (this.#timers ??= []).push(name, id);
           this.#counter.started();
           break;
+        }
         case "cancel-timer":
           this.#cancel(action.name);
           break;
         case "terminate":
           this.clearTimers();
-          this.#perform(action, context);
+          this.perform(action, message, error);
           break;
         default:
-          this.#perform(action, context);
+          this.perform(action, message, error);
       }
     }
   }
 
+  /** Removes `name` from the running timers; its id, or undefined when it was not running. */
+  #remove(name: TimerName): number | undefined {
+    const timers = this.#timers;
+    if (timers === undefined) return undefined;
+    for (let i = 0; i < timers.length; i += 2) {
+      if (timers[i] !== name) continue;
+      const id = timers[i + 1] as number;
+      timers.splice(i, 2);
+      return id;
+    }
+    return undefined;
+  }
+
   #cancel(name: TimerName): void {
-    const id = this.#timers.get(name);
+    const id = this.#remove(name);
     if (id === undefined) return;
     this.#clock.clearTimeout(id);
-    this.#timers.delete(name);
     this.#counter.stopped();
   }
 
   #fire(name: TimerName): void {
-    if (!this.#timers.delete(name)) return;
+    if (this.#remove(name) === undefined) return;
     this.#counter.stopped();
-    this.feed({ type: "timer", name }, NO_CONTEXT);
+    this.feed(timerEvent(name));
   }
 }

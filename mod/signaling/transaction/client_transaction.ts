@@ -5,7 +5,7 @@
  * @module
  */
 
-import { SipRequest, type SipResponse } from "../message/message.ts";
+import { type SipMessage, SipRequest, type SipResponse } from "../message/message.ts";
 import { createAck } from "./ack.ts";
 import { createCancel } from "./cancel.ts";
 import type { TransactionHost } from "./_host.ts";
@@ -14,13 +14,18 @@ import {
   inviteClientTransition,
   startInviteClient,
 } from "./invite_client.ts";
-import type { TransactionAction, Transition, TransitionFunction } from "./machine.ts";
+import type {
+  TransactionAction,
+  TransactionEvent,
+  Transition,
+  TransitionFunction,
+} from "./machine.ts";
 import {
   type NonInviteClientState,
   nonInviteClientTransition,
   startNonInviteClient,
 } from "./non_invite_client.ts";
-import { type EventContext, TransactionRunner } from "./_runner.ts";
+import { TransactionRunner } from "./_runner.ts";
 
 /** Handlers of one client transaction; `tx` is the transaction reporting. */
 export interface ClientTransactionHandlers {
@@ -37,6 +42,8 @@ export interface ClientTransactionHandlers {
 type ClientState = InviteClientState | NonInviteClientState;
 
 const NO_HANDLERS: ClientTransactionHandlers = Object.freeze({});
+const TRANSPORT_ERROR: TransactionEvent = { type: "transport-error" };
+const CANCEL_SENT: TransactionEvent = { type: "cancel-sent" };
 
 /** Error given to `onTransportError` when the target flow closed (see `failFlow`). */
 export class FlowFailedError extends Error {
@@ -49,17 +56,16 @@ export class FlowFailedError extends Error {
 }
 
 /** One client transaction; created by `TransactionLayer.sendRequest`. */
-export class ClientTransaction {
+export class ClientTransaction extends TransactionRunner<ClientState> {
   /** Matching key (top Via branch + method). */
   readonly key: string;
   #request: SipRequest | undefined;
   readonly #method: string;
-  readonly #uri: string;
+  #uri: string;
   /** Where the request goes (a Flow, or whatever the transport understands). */
   readonly target: unknown;
   #host: TransactionHost;
   #handlers: ClientTransactionHandlers;
-  #runner: TransactionRunner<ClientState>;
   #lastResponse: SipResponse | undefined;
   #ack: SipRequest | undefined;
   #cancelWanted: ClientTransactionHandlers | undefined;
@@ -76,13 +82,6 @@ export class ClientTransaction {
     handlers: ClientTransactionHandlers,
     host: TransactionHost,
   ) {
-    this.key = key;
-    this.#request = request;
-    this.#method = request.method;
-    this.#uri = request.uri;
-    this.target = target;
-    this.#host = host;
-    this.#handlers = handlers;
     const timers = host.timers(host.isReliable(target));
     const invite = request.method === "INVITE";
     const start: Transition<ClientState> = invite
@@ -92,13 +91,14 @@ export class ClientTransaction {
       (invite ? inviteClientTransition : nonInviteClientTransition) as TransitionFunction<
         ClientState
       >;
-    this.#runner = new TransactionRunner<ClientState>(
-      step,
-      host.clock,
-      host.counter,
-      (action, context) => this.#perform(action, context),
-      start.state,
-    );
+    super(step, host.clock, host.counter, start.state);
+    this.key = key;
+    this.#request = request;
+    this.#method = request.method;
+    this.#uri = request.uri;
+    this.target = target;
+    this.#host = host;
+    this.#handlers = handlers;
     this.#start = start;
   }
 
@@ -106,12 +106,12 @@ export class ClientTransaction {
   begin(): void {
     const start = this.#start;
     this.#start = undefined;
-    if (start) this.#runner.start(start, {});
+    if (start) this.startMachine(start, undefined);
   }
 
   /** Current state: calling, trying, proceeding, completed, accepted or terminated. */
   get state(): string {
-    return this.#runner.state.name;
+    return this.machineState.name;
   }
 
   /**
@@ -138,11 +138,6 @@ export class ClientTransaction {
     return this.#lastResponse;
   }
 
-  /** Timers running (leak checks). */
-  get timerCount(): number {
-    return this.#runner.timerCount;
-  }
-
   /** The CANCEL transaction, once sent. */
   get cancelTransaction(): ClientTransaction | undefined {
     return this.#cancel;
@@ -166,19 +161,20 @@ export class ClientTransaction {
 
   /** @internal A response matched this transaction. */
   receive(response: SipResponse): void {
-    this.#runner.feed({ type: "response", status: response.status }, { message: response });
+    this.feed({ type: "response", status: response.status }, response);
   }
 
   /** @internal The target flow is gone: report a transport error if still pending. */
   fail(error: unknown): void {
-    if (["calling", "trying", "proceeding"].includes(this.state)) {
-      this.#runner.feed({ type: "transport-error" }, { error });
+    const state = this.state;
+    if (state === "calling" || state === "trying" || state === "proceeding") {
+      this.feed(TRANSPORT_ERROR, undefined, error);
     }
   }
 
   /** @internal Layer shutdown: stop timers without reporting. */
   dispose(): void {
-    this.#runner.clearTimers();
+    this.clearTimers();
     this.#terminated = true;
   }
 
@@ -186,12 +182,17 @@ export class ClientTransaction {
     this.#cancelWanted = undefined;
     // Throws when a CANCEL with this branch already runs (sent by the user itself).
     this.#cancel = this.#host.startClient(createCancel(this.request), this.target, handlers);
-    this.#runner.feed({ type: "cancel-sent" }, {});
+    this.feed(CANCEL_SENT);
   }
 
-  #perform(action: TransactionAction, context: EventContext): void {
+  /** @internal Carries out an action of the state machine (TransactionRunner). */
+  protected perform(
+    action: TransactionAction,
+    message: SipMessage | undefined,
+    error: unknown,
+  ): void {
     const host = this.#host;
-    const response = context.message as SipResponse | undefined;
+    const response = message as SipResponse | undefined;
     switch (action.type) {
       case "send":
         if (this.#sent) host.stats.requestRetransmissions++;
@@ -226,7 +227,7 @@ export class ClientTransaction {
         host.stats.transportErrors++;
         this.#call(
           "onTransportError",
-          () => this.#handlers.onTransportError?.(this, context.error),
+          () => this.#handlers.onTransportError?.(this, error),
         );
         break;
       case "terminate":
@@ -246,6 +247,8 @@ export class ClientTransaction {
    */
   #release(): void {
     this.#request = undefined;
+    // The Request-URI is a slice of the received message's text: a copy lets go of the text.
+    this.#uri = flatCopy(this.#uri);
     const onTerminated = this.#handlers.onTerminated;
     this.#handlers = onTerminated === undefined ? NO_HANDLERS : { onTerminated };
     this.#lastResponse = undefined;
@@ -253,7 +256,7 @@ export class ClientTransaction {
 
   #transportError(error: unknown): void {
     if (this.#terminated) this.#host.lateSendFailure(error, this.#method);
-    else this.#runner.feed({ type: "transport-error" }, { error });
+    else this.feed(TRANSPORT_ERROR, undefined, error);
   }
 
   #call(name: string, callback: () => void): void {
@@ -263,4 +266,13 @@ export class ClientTransaction {
       this.#host.callbackFailed(error, name);
     }
   }
+}
+
+/**
+ * A copy of `text` that does not point into the string it was sliced from (V8 keeps a slice of
+ * 13 chars or more as a view that holds its whole parent alive): the concatenation is
+ * flattened into a new string by the slice.
+ */
+function flatCopy(text: string): string {
+  return (" " + text).slice(1);
 }

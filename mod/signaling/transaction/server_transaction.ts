@@ -6,26 +6,35 @@
  * @module
  */
 
-import type { SipRequest, SipResponse } from "../message/message.ts";
+import type { SipMessage, SipRequest, SipResponse } from "../message/message.ts";
 import type { TransactionHost } from "./_host.ts";
 import {
   type InviteServerState,
   inviteServerTransition,
   startInviteServer,
 } from "./invite_server.ts";
-import type { TransactionAction, Transition, TransitionFunction } from "./machine.ts";
+import type {
+  TransactionAction,
+  TransactionEvent,
+  Transition,
+  TransitionFunction,
+} from "./machine.ts";
 import {
   type NonInviteServerState,
   nonInviteServerTransition,
   startNonInviteServer,
 } from "./non_invite_server.ts";
-import { type EventContext, TransactionRunner } from "./_runner.ts";
+import { TransactionRunner } from "./_runner.ts";
 import type { TransactionUser } from "./transaction_user.ts";
 
 type ServerState = InviteServerState | NonInviteServerState;
 
+const REQUEST: TransactionEvent = { type: "request" };
+const ACK: TransactionEvent = { type: "ack" };
+const TRANSPORT_ERROR: TransactionEvent = { type: "transport-error" };
+
 /** One server transaction; created by the layer for each new request other than ACK. */
-export class ServerTransaction {
+export class ServerTransaction extends TransactionRunner<ServerState> {
   /** Matching key (RFC 3261 17.2.3 or the RFC 2543 fallback). */
   readonly key: string;
   readonly request: SipRequest;
@@ -41,7 +50,6 @@ export class ServerTransaction {
   userData: unknown = undefined;
   #host: TransactionHost;
   #user: TransactionUser;
-  #runner: TransactionRunner<ServerState>;
   #start: Transition<ServerState> | undefined;
   #lastResponse: SipResponse | undefined;
   #terminated = false;
@@ -54,37 +62,34 @@ export class ServerTransaction {
     user: TransactionUser,
     host: TransactionHost,
   ) {
+    const timers = host.timers(host.isReliable(source));
+    const invite = request.method === "INVITE";
+    const start: Transition<ServerState> = invite
+      ? startInviteServer(timers)
+      : startNonInviteServer(timers);
+    const step =
+      (invite ? inviteServerTransition : nonInviteServerTransition) as TransitionFunction<
+        ServerState
+      >;
+    super(step, host.clock, host.counter, start.state);
     this.key = key;
     this.request = request;
     this.source = source;
     this.#host = host;
     this.#user = user;
-    const timers = host.timers(host.isReliable(source));
-    const invite = request.method === "INVITE";
-    this.#start = invite ? startInviteServer(timers) : startNonInviteServer(timers);
-    const step =
-      (invite ? inviteServerTransition : nonInviteServerTransition) as TransitionFunction<
-        ServerState
-      >;
-    this.#runner = new TransactionRunner<ServerState>(
-      step,
-      host.clock,
-      host.counter,
-      (action, context) => this.#perform(action, context),
-      this.#start.state,
-    );
+    this.#start = start;
   }
 
   /** @internal Passes the request up; called by the layer once the transaction is registered. */
   begin(): void {
     const start = this.#start;
     this.#start = undefined;
-    if (start) this.#runner.start(start, { message: this.request });
+    if (start) this.startMachine(start, this.request);
   }
 
   /** Current state: trying, proceeding, completed, confirmed, accepted or terminated. */
   get state(): string {
-    return this.#runner.state.name;
+    return this.machineState.name;
   }
 
   get method(): string {
@@ -101,11 +106,6 @@ export class ServerTransaction {
     return this.#lastResponse;
   }
 
-  /** Timers running (leak checks). */
-  get timerCount(): number {
-    return this.#runner.timerCount;
-  }
-
   /** Whether a final response was sent. */
   get answered(): boolean {
     return (this.#lastResponse?.status ?? 0) >= 200;
@@ -119,36 +119,40 @@ export class ServerTransaction {
     if (!Number.isInteger(response.status) || response.status < 100 || response.status > 699) {
       throw new RangeError(`Cannot send response: status ${response.status} is out of range`);
     }
-    this.#runner.feed({ type: "tu-response", status: response.status }, { message: response });
+    this.feed({ type: "tu-response", status: response.status }, response);
   }
 
   /** @internal A retransmission of the request arrived. */
   receiveRetransmission(request: SipRequest): void {
     this.#host.stats.absorbedRequests++;
-    this.#runner.feed({ type: "request" }, { message: request });
+    this.feed(REQUEST, request);
   }
 
   /** @internal An ACK matched this INVITE transaction. */
   receiveAck(ack: SipRequest): void {
-    this.#runner.feed({ type: "ack" }, { message: ack });
+    this.feed(ACK, ack);
   }
 
   /** @internal The source flow is gone: end the transaction if no final response was sent. */
   fail(error: unknown): void {
-    if (!this.answered) this.#runner.feed({ type: "transport-error" }, { error });
+    if (!this.answered) this.feed(TRANSPORT_ERROR, undefined, error);
   }
 
   /** @internal Layer shutdown: stop timers without reporting. */
   dispose(): void {
-    this.#runner.clearTimers();
+    this.clearTimers();
     this.#terminated = true;
   }
 
-  #perform(action: TransactionAction, context: EventContext): void {
+  /** @internal Carries out an action of the state machine (TransactionRunner). */
+  protected perform(
+    action: TransactionAction,
+    message: SipMessage | undefined,
+    error: unknown,
+  ): void {
     const host = this.#host;
     switch (action.type) {
       case "send": {
-        const message = context.message;
         if (message?.kind === "response") this.#lastResponse = message;
         else if (this.#lastResponse) host.stats.responseRetransmissions++;
         const response = this.#lastResponse;
@@ -158,7 +162,6 @@ export class ServerTransaction {
         break;
       }
       case "pass-up": {
-        const message = context.message;
         if (message?.kind !== "request") break;
         if (message.method === "ACK") {
           this.#call("onAck", () => this.#user.onAck?.(message, this.source, this));
@@ -173,7 +176,7 @@ export class ServerTransaction {
         host.stats.transportErrors++;
         this.#call(
           "onServerFailure",
-          () => this.#user.onServerFailure?.(this, "transport-error", context.error),
+          () => this.#user.onServerFailure?.(this, "transport-error", error),
         );
         break;
       case "terminate":
@@ -187,7 +190,7 @@ export class ServerTransaction {
 
   #sendFailed(error: unknown): void {
     if (!this.#terminated) {
-      this.#runner.feed({ type: "transport-error" }, { error });
+      this.feed(TRANSPORT_ERROR, undefined, error);
       return;
     }
     // Over reliable transports a final response ends the transaction before the send
