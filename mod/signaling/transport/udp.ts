@@ -1,6 +1,7 @@
 /**
  * SIP over UDP (RFC 3261 18): one socket per configured address, IPv4 or IPv6. A flow is
- * virtual: the remote address; it is never closed by the peer and nothing is kept per flow.
+ * virtual: the remote address; it is never closed by the peer. Flow objects are reused per
+ * address (a bounded cache), nothing else is kept per flow.
  *
  * @module
  */
@@ -20,6 +21,9 @@ export interface UdpListenOptions {
 }
 
 let lastUdpTransport = 0;
+
+/** Remote addresses whose flow objects a UDP transport keeps for reuse. */
+const FLOW_CACHE_SIZE = 1024;
 
 /** Opens a UDP socket and starts its receive loop. */
 export function listenUdp(sink: TransportSink, options: UdpListenOptions = {}): UdpTransport {
@@ -57,6 +61,8 @@ export class UdpTransport implements Transport {
   readonly #sink: TransportSink;
   readonly #prefix: string;
   readonly #loop: Promise<void>;
+  /** Flows by remote address (bounded: cleared when full, spoofed sources cannot grow it). */
+  readonly #flows = new Map<string, UdpFlow>();
   #closed = false;
 
   constructor(socket: Deno.DatagramConn, sink: TransportSink) {
@@ -85,9 +91,19 @@ export class UdpTransport implements Transport {
     return Promise.resolve(this.flow(dest));
   }
 
-  /** The (virtual) flow to a remote address. */
+  /** The (virtual) flow to a remote address; the same object for the same address while it
+   * is among the last {@linkcode FLOW_CACHE_SIZE} addresses seen (a flow holds nothing but
+   * its address, so sharing it changes nothing but the allocations: one per datagram before,
+   * kept alive by each transaction waiting for Timer K). */
   flow(remote: Endpoint): UdpFlow {
-    return new UdpFlow(this, this.#prefix + endpointKey(remote.host, remote.port), remote);
+    const key = endpointKey(remote.host, remote.port);
+    let flow = this.#flows.get(key);
+    if (flow === undefined) {
+      if (this.#flows.size >= FLOW_CACHE_SIZE) this.#flows.clear();
+      flow = new UdpFlow(this, this.#prefix + key, { host: remote.host, port: remote.port });
+      this.#flows.set(key, flow);
+    }
+    return flow;
   }
 
   /** The flow of an id this transport handed out, or undefined. */
