@@ -4,8 +4,7 @@
  * to everything and raw WebSocket clients, all in this process, with forced GCs.
  *
  * - `message`: N MESSAGEs, 20 at a time, over one WebSocket; heap delta per request while the
- *   client transactions wait for Timer K (5 s), then after it; and what young-generation GCs
- *   keep per request although it is garbage (the scavenger's copying work).
+ *   client transactions wait for Timer K (5 s), then after it.
  * - `register`: N WebSocket clients each REGISTER once and stay; heap delta per client after
  *   Timer K, against the same N clients on a bare `Deno.serve` WebSocket server (`bare`).
  *
@@ -144,14 +143,6 @@ async function main(): Promise<void> {
       const t0 = performance.now();
       await batch(n);
       const wall = performance.now() - t0;
-      // Young-generation GCs only: what the scavenger still keeps (it copies or promotes it)
-      // although a full GC finds it unreachable (measured 3-4 KB per request in session 2,
-      // with Timer K at 1 ms as well: not the transactions; a bare Deno WebSocket echo: 0.8).
-      await sleep(300);
-      const minorGc = gc as unknown as (options: { type: "minor" }) => void;
-      minorGc({ type: "minor" });
-      minorGc({ type: "minor" });
-      const afterMinor = Deno.memoryUsage().heapUsed;
       const during = heapUsed();
       await sleep(6000);
       const after = heapUsed();
@@ -159,10 +150,6 @@ async function main(): Promise<void> {
         `message: ${((during - before) / n / 1024).toFixed(2)} KB/request kept during Timer K, ` +
           `${((after - before) / 1024).toFixed(0)} KB left after it (${n} requests, ` +
           `${(wall * 1000 / n).toFixed(0)} us/request wall, one client, 20 in flight)`,
-      );
-      print(
-        `message: ${((afterMinor - during) / n / 1024).toFixed(2)} KB/request survive ` +
-          `young-generation GCs 300 ms after the last answer but not a full GC`,
       );
     } else {
       const clients = async (from: number, count: number) => {
