@@ -25,6 +25,7 @@ import {
   nonInviteClientTransition,
   startNonInviteClient,
 } from "./non_invite_client.ts";
+import { flatCopy } from "./_flat_copy.ts";
 import { TransactionRunner } from "./_runner.ts";
 
 /** Handlers of one client transaction; `tx` is the transaction reporting. */
@@ -266,13 +267,4 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
       this.#host.callbackFailed(error, name);
     }
   }
-}
-
-/**
- * A copy of `text` that does not point into the string it was sliced from (V8 keeps a slice of
- * 13 chars or more as a view that holds its whole parent alive): the concatenation is
- * flattened into a new string by the slice.
- */
-function flatCopy(text: string): string {
-  return (" " + text).slice(1);
 }

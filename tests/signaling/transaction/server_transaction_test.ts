@@ -117,6 +117,25 @@ Deno.test("ServerTransaction answers a non-INVITE once and resends the answer un
   assertEquals(servers.length, 2);
 });
 
+Deno.test("ServerTransaction lets go of a non-INVITE request and the user's data once answered", () => {
+  const { layer, transport, servers } = testLayer();
+  layer.receive(request({ method: "MESSAGE" }), UDP);
+  const tx = servers[0];
+  const received = tx.request;
+  tx.userData = { kept: received };
+  tx.respond(createResponse(received, 100));
+  assertEquals(tx.request, received, "kept while no final response was sent");
+  tx.respond(createResponse(received, 200));
+  assertEquals(tx.userData, undefined);
+  assertEquals(tx.request === received, false);
+  assertEquals([tx.request.method, tx.request.uri], [received.method, received.uri]);
+  assertEquals(tx.request.headers.get("Via"), undefined, "a bare request: method and URI");
+  // the retransmitted request still gets the final response again (Timer J over UDP)
+  layer.receive(request({ method: "MESSAGE" }), UDP);
+  assertEquals(transport.lines, ["100", "200", "200"]);
+  assertEquals(tx.method, "MESSAGE");
+});
+
 Deno.test("ServerTransaction ends at once over TCP after a non-INVITE final response", () => {
   const { layer, servers, clock } = testLayer();
   layer.receive(request({ method: "BYE" }), TCP);
