@@ -199,19 +199,26 @@ export function udpDrops(pid: number): number {
     }
   }
   let drops = 0;
-  for (const file of ["/proc/net/udp", "/proc/net/udp6"]) {
+  for (const cols of procNetRows("udp")) { // ... inode ref pointer drops
+    if (cols.length >= 13 && inodes.has(cols[9])) drops += Number(cols[12]);
+  }
+  return drops;
+}
+
+/** The socket rows of /proc/net/TABLE and TABLE6, columns split on blanks (headers left out;
+ * a table that cannot be read adds nothing). */
+export function procNetRows(table: "udp" | "tcp"): string[][] {
+  const rows: string[][] = [];
+  for (const file of [`/proc/net/${table}`, `/proc/net/${table}6`]) {
     let text = "";
     try {
       text = Deno.readTextFileSync(file);
     } catch {
       continue;
     }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/); // ... inode ref pointer drops
-      if (cols.length >= 13 && inodes.has(cols[9])) drops += Number(cols[12]);
-    }
+    for (const line of text.split("\n").slice(1)) rows.push(line.trim().split(/\s+/));
   }
-  return drops;
+  return rows;
 }
 
 /** Formats a number with a fixed count of decimals, for tables. */

@@ -33,7 +33,7 @@
  */
 
 import { describeRmem, type RmemSetting, withRmem } from "./_rmem.ts";
-import { cpuTimeMs, fixed, udpDrops } from "./_stats.ts";
+import { cpuTimeMs, fixed, procNetRows, udpDrops } from "./_stats.ts";
 import type { WsLoadResult } from "./_ws_load.ts";
 
 const encoder = new TextEncoder();
@@ -78,18 +78,9 @@ export function freePort(transport: "tcp" | "udp"): number {
 
 function portBound(transport: "tcp" | "udp", port: number): boolean {
   const hex = port.toString(16).toUpperCase().padStart(4, "0");
-  for (const file of [`/proc/net/${transport}`, `/proc/net/${transport}6`]) {
-    let text = "";
-    try {
-      text = Deno.readTextFileSync(file);
-    } catch {
-      continue;
-    }
-    for (const line of text.split("\n").slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols.length < 4 || !cols[1].endsWith(`:${hex}`)) continue;
-      if (transport === "udp" || cols[3] === "0A") return true; // 0A = LISTEN
-    }
+  for (const cols of procNetRows(transport)) {
+    if (cols.length < 4 || !cols[1].endsWith(`:${hex}`)) continue;
+    if (transport === "udp" || cols[3] === "0A") return true; // 0A = LISTEN
   }
   return false;
 }
