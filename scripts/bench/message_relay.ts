@@ -18,9 +18,10 @@
  * `gateway xN` otherwise); the load starts once every instance listens (the UDP port of the
  * last one, port + 10 x (N - 1), is bound).
  *
- * `--gateway-v8-flags=FLAGS` starts the gateway with `--v8-flags=FLAGS` (e.g.
- * `--gateway-v8-flags=--max-semi-space-size=64`; write it with `=`, since a value starting with
- * `--` is read as the next flag); Workers (the signaling instances) share the process's V8 flags.
+ * The gateway runs with the V8 flags of `deno task start` (deno.json); `--gateway-v8-flags=FLAGS`
+ * starts it with `--v8-flags=FLAGS` instead (e.g. `--gateway-v8-flags=--max-semi-space-size=64`;
+ * write it with `=`, since a value starting with `--` is read as the next flag), `none` without;
+ * Workers (the signaling instances) share the process's V8 flags.
  *
  * `--rmem BYTES` sets the host's `net.core.rmem_default` (root only) for the whole run and
  * restores it at the end (scripts/bench/_rmem.ts): the gateway's UDP socket gets that receive
@@ -255,6 +256,24 @@ export function gatewayMissing(): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The V8 flags `deno task start` gives the gateway (deno.json), so that the benchmarks measure
+ * the gateway as it is shipped; `--gateway-v8-flags` replaces them (`none`: no V8 flag).
+ */
+export function shippedV8Flags(): string | undefined {
+  const tasks = JSON.parse(Deno.readTextFileSync(`${ROOT}deno.json`)).tasks as Record<
+    string,
+    string
+  >;
+  return /--v8-flags=(\S+)/.exec(tasks.start ?? "")?.[1];
+}
+
+/** V8 flags for a gateway run: `--gateway-v8-flags` (`none`: none) or the shipped ones. */
+export function gatewayV8Flags(flag: string | undefined): string | undefined {
+  if (flag === "none") return undefined;
+  return flag ?? shippedV8Flags();
 }
 
 /** Starts `deno run -A main.ts --config <generated config.xml>` in the repository root. */
@@ -594,7 +613,12 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
           let gateway: Peer;
           try {
             gateway = await startGateway(
-              { wsPort, udpPort: freePort("udp"), instances, v8Flags: f["gateway-v8-flags"] },
+              {
+                wsPort,
+                udpPort: freePort("udp"),
+                instances,
+                v8Flags: gatewayV8Flags(f["gateway-v8-flags"]),
+              },
               workDir,
             );
           } catch (e) {

@@ -8,9 +8,10 @@
  *   [--v8 V8FLAGS] [--no-cpu-prof] [--config-extra XML]
  *   [--heap-sample survivors|live|all] [--heap-count]`
  *
- * - `--trace-gc`: GC trace in DIR/gc.log; `--v8`: more V8 flags, comma-separated (e.g.
- *   `--max-semi-space-size=64`, `--trace-gc-nvp`); `--no-cpu-prof`: no CPU profile (its cost
- *   changes the figures at high rates).
+ * - The gateway runs with the V8 flags of `deno task start` (deno.json). `--trace-gc`: GC trace in
+ *   DIR/gc.log; `--v8`: more V8 flags, comma-separated (e.g. `--max-semi-space-size=64`,
+ *   `--trace-gc-nvp`; later ones win), `--v8 none`: no V8 flag at all; `--no-cpu-prof`: no CPU
+ *   profile (its cost changes the figures at high rates).
  * - `--config-extra`: elements added to the gateway's config.xml (e.g.
  *   `'<sip-timers>500;4000;1</sip-timers>'`).
  * - `--heap-sample KIND` (inspector, from a third of the run for a third of it): V8's sampling
@@ -31,6 +32,7 @@ import {
   print,
   ROOT,
   runGenerator,
+  shippedV8Flags,
   startSippUas,
 } from "./message_relay.ts";
 import { summarizeProfile } from "./_cpuprofile.ts";
@@ -43,6 +45,12 @@ async function main(): Promise<void> {
   const dir = f.dir ?? "/tmp/prof";
   const top = Number(f.top ?? 40);
   const heapSample = f["heap-sample"] === "true" ? "survivors" : f["heap-sample"];
+  // the shipped V8 flags (deno task start), then --trace-gc and --v8 (`--v8 none`: no flag)
+  const v8Flags = [
+    f.v8 === "none" ? undefined : shippedV8Flags(),
+    f["trace-gc"] ? "--trace-gc" : undefined,
+    f.v8 === "none" ? undefined : f.v8,
+  ].filter((x): x is string => x !== undefined);
   await Deno.mkdir(dir, { recursive: true });
   const workDir = await Deno.makeTempDir({ prefix: "bench_profile_" });
   const peers: Peer[] = [];
@@ -66,13 +74,7 @@ ${f["config-extra"] ?? ""}
     const denoArgs = [
       "run",
       "-A",
-      ...(f["trace-gc"] || f.v8
-        ? [
-          `--v8-flags=${
-            [f["trace-gc"] ? "--trace-gc" : "", f.v8 ?? ""].filter((x) => x).join(",")
-          }`,
-        ]
-        : []),
+      ...(v8Flags.length > 0 ? [`--v8-flags=${v8Flags.join(",")}`] : []),
       ...(heapSample || f["heap-count"] ? [`--inspect=127.0.0.1:${freePort("tcp")}`] : []),
       ...(f["no-cpu-prof"] ? [] : ["--cpu-prof", `--cpu-prof-dir=${dir}`]),
       `${ROOT}main.ts`,

@@ -18,7 +18,9 @@
  *   location records, which the gateway does not hold.
  *
  * Usage: `deno run -A scripts/bench/register_load.ts [--clients 1000] [--duration 10]
- *   [--targets kamailio,gateway] [--json out.json] [--rmem BYTES]`
+ *   [--targets kamailio,gateway] [--json out.json] [--rmem BYTES] [--gateway-v8-flags=FLAGS]`
+ *   (the gateway runs with the V8 flags of `deno task start` unless `--gateway-v8-flags` says
+ *   otherwise, `none` for none)
  *
  * `--rmem BYTES`: the host's `net.core.rmem_default` for the run (root only, restored at the
  * end; see scripts/bench/_rmem.ts).
@@ -33,6 +35,7 @@ import {
   benchMain,
   freePort,
   gatewayMissing,
+  gatewayV8Flags,
   type Peer,
   print,
   runGenerator,
@@ -230,7 +233,11 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
         const gwWs = freePort("tcp");
         let gateway: Peer;
         try {
-          gateway = await startGateway({ wsPort: gwWs, udpPort: freePort("udp") }, workDir);
+          gateway = await startGateway({
+            wsPort: gwWs,
+            udpPort: freePort("udp"),
+            v8Flags: gatewayV8Flags(f["gateway-v8-flags"]),
+          }, workDir);
         } catch (e) {
           print(`gateway: not available (${(e as Error).message})`);
           continue;
