@@ -176,12 +176,7 @@ export function parseParams(
         i = end;
       } else {
         const vs = i;
-        while (i < n) {
-          const c = text.charCodeAt(i);
-          // token / host (IPv6 brackets, ':') characters; UTF-8 accepted.
-          if (c < 128 && TOKEN[c] === 0 && c !== 58 && c !== 91 && c !== 93) break;
-          i++;
-        }
+        i = paramValueEnd(text, i);
         if (i === vs) {
           throw new SipParseError(`Cannot parse ${what}: parameter ${name} has no value`);
         }
@@ -192,6 +187,18 @@ export function parseParams(
     }
     i = skipLws(text, i);
   }
+}
+
+/** End of an unquoted parameter value from `i`: token and host (IPv6 brackets, ':')
+ * characters; UTF-8 accepted. */
+function paramValueEnd(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c < 128 && TOKEN[c] === 0 && c !== 58 && c !== 91 && c !== 93) break;
+    i++;
+  }
+  return i;
 }
 
 /**
@@ -214,11 +221,7 @@ export function isParamList(text: string, i: number): boolean {
         if (i < 0) return false;
       } else {
         const vs = i;
-        while (i < n) {
-          const c = text.charCodeAt(i);
-          if (c < 128 && TOKEN[c] === 0 && c !== 58 && c !== 91 && c !== 93) break;
-          i++;
-        }
+        i = paramValueEnd(text, i);
         if (i === vs) return false;
       }
     }
