@@ -150,6 +150,38 @@ function secondsElement(name: string, key: keyof Config, max: number): ElementSp
   };
 }
 
+/** The range of an integer element: `unit` and `what` name it in the syntax and in errors,
+ * `zero` says what 0 means when it is allowed. */
+interface IntegerRange {
+  unit: string;
+  what: string;
+  min: number;
+  max: number;
+  zero?: string;
+}
+
+const COUNT: IntegerRange = {
+  unit: "count",
+  what: "a count",
+  min: 0,
+  max: 1000000,
+  zero: "no limit",
+};
+const BYTES = { unit: "bytes", what: "a size in bytes" };
+
+/** An element holding one integer of `range`. */
+function integerElement(name: string, key: keyof Config, range: IntegerRange): ElementSpec {
+  const { unit, what, min, max, zero } = range;
+  return {
+    name,
+    syntax: zero === undefined ? unit : `${unit} (0: ${zero})`,
+    apply(value, ctx) {
+      const text = single(value, `${what} from ${min}${zero ? ` (${zero})` : ""} to ${max}`);
+      (ctx.draft as Record<string, unknown>)[key] = parseInteger(text, min, max, what);
+    },
+  };
+}
+
 function unsupported(name: string): ElementSpec {
   return { name, syntax: "(ignored)", unsupported: CLICK_TO_CALL, secret: true, apply() {} };
 }
@@ -407,38 +439,15 @@ export const ELEMENTS: readonly ElementSpec[] = [
       ctx.draft.flowTokenSecret = new Secret(text);
     },
   },
-  {
-    name: "max-message-size",
-    syntax: "bytes",
-    apply(value, ctx) {
-      const text = single(value, "a size in bytes from 1024 to 16777216");
-      ctx.draft.maxMessageSize = parseInteger(text, 1024, 16777216, "a size in bytes");
-    },
-  },
-  {
-    name: "max-connections-per-ip",
-    syntax: "count (0: no limit)",
-    apply(value, ctx) {
-      const text = single(value, "a count from 0 (no limit) to 1000000");
-      ctx.draft.maxConnectionsPerIp = parseInteger(text, 0, 1000000, "a count");
-    },
-  },
-  {
-    name: "udp-receive-buffer",
-    syntax: "bytes (0: system default)",
-    apply(value, ctx) {
-      const text = single(value, "a size in bytes from 0 (system default) to 268435456");
-      ctx.draft.udpReceiveBuffer = parseInteger(text, 0, 268435456, "a size in bytes");
-    },
-  },
-  {
-    name: "max-requests-in-flight",
-    syntax: "count (0: no limit)",
-    apply(value, ctx) {
-      const text = single(value, "a count from 0 (no limit) to 1000000");
-      ctx.draft.maxRequestsInFlight = parseInteger(text, 0, 1000000, "a count");
-    },
-  },
+  integerElement("max-message-size", "maxMessageSize", { ...BYTES, min: 1024, max: 16777216 }),
+  integerElement("max-connections-per-ip", "maxConnectionsPerIp", COUNT),
+  integerElement("udp-receive-buffer", "udpReceiveBuffer", {
+    ...BYTES,
+    min: 0,
+    max: 268435456,
+    zero: "system default",
+  }),
+  integerElement("max-requests-in-flight", "maxRequestsInFlight", COUNT),
   secondsElement("ws-handshake-timeout", "wsHandshakeTimeoutMs", 3600),
   secondsElement("idle-timeout", "idleTimeoutMs", 86400),
   secondsElement("websocket-ping-interval", "websocketPingIntervalMs", 86400),
