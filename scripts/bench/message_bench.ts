@@ -10,6 +10,7 @@ import {
   serializeMessage,
   StreamFramer,
 } from "../../mod/signaling/message/mod.ts";
+import { relayMessage, relayResponse } from "./_relay_messages.ts";
 
 const invite = Deno.readFileSync(
   new URL("../../tests/fixtures/invite_webrtc.sip", import.meta.url),
@@ -18,20 +19,8 @@ const register = Deno.readFileSync(
   new URL("../../tests/fixtures/register_webrtc.sip", import.meta.url),
 );
 const parsedInvite = parseMessage(invite);
-// The 278-byte MESSAGE of parse_heap.ts and message_relay.ts's load (sipML5-style Via).
-const message = new TextEncoder().encode([
-  "MESSAGE sip:uas@127.0.0.1:5090 SIP/2.0",
-  "Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK1abcdef;rport",
-  "Max-Forwards: 70",
-  "From: <sip:c1@127.0.0.1>;tag=t1",
-  "To: <sip:uas@127.0.0.1:5090>",
-  "Call-ID: m1-abcdefgh",
-  "CSeq: 1 MESSAGE",
-  "Content-Type: text/plain",
-  "Content-Length: 5",
-  "",
-  "hello",
-].join("\r\n"));
+// The 278-byte MESSAGE of message_relay.ts's load (sipML5-style Via) and its 200 OK.
+const message = relayMessage(1);
 
 Deno.bench("parseMessage() WebRTC INVITE", { group: "parse", baseline: true }, () => {
   parseMessage(invite);
@@ -47,19 +36,7 @@ Deno.bench("parseMessage() MESSAGE (278 bytes)", { group: "parse" }, () => {
   parseMessage(message);
 });
 
-// Its 200 OK as the gateway receives it from the UAS (the gateway's Via and the browser's).
-const ok = new TextEncoder().encode([
-  "SIP/2.0 200 OK",
-  "Via: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bKw2sAbCdEfGhIjKl.0123456789abcdef;rport=5062",
-  "Via: SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK1abcdef;rport=40000;ws-hacked=WS",
-  "From: <sip:c1@127.0.0.1>;tag=t1",
-  "To: <sip:uas@127.0.0.1:5090>;tag=1SIPpTag01",
-  "Call-ID: m1-abcdefgh",
-  "CSeq: 1 MESSAGE",
-  "Content-Length: 0",
-  "",
-  "",
-].join("\r\n"));
+const ok = relayResponse(1);
 
 Deno.bench("parseMessage() 200 OK to the MESSAGE (2 Vias)", { group: "parse" }, () => {
   parseMessage(ok);

@@ -15,40 +15,8 @@ import {
   parseVia,
 } from "../../mod/signaling/message/mod.ts";
 import { parseFlags, print } from "./message_relay.ts";
+import { relayMessage, relayResponse } from "./_relay_messages.ts";
 
-const encoder = new TextEncoder();
-
-function message(i: number): Uint8Array {
-  return encoder.encode([
-    "MESSAGE sip:uas@127.0.0.1:5090 SIP/2.0",
-    `Via: SIP/2.0/WS df7jal23ls0d.invalid;branch=z9hG4bK${i}abcdef;rport`,
-    "Max-Forwards: 70",
-    `From: <sip:c${i % 50}@127.0.0.1>;tag=t${i}`,
-    "To: <sip:uas@127.0.0.1:5090>",
-    `Call-ID: m${i}-abcdefgh`,
-    "CSeq: 1 MESSAGE",
-    "Content-Type: text/plain",
-    "Content-Length: 5",
-    "",
-    "hello",
-  ].join("\r\n"));
-}
-
-/** The 200 OK that SIPp sends back for `message(i)` through the gateway (two Vias). */
-function response(i: number): Uint8Array {
-  return encoder.encode([
-    "SIP/2.0 200 OK",
-    `Via: SIP/2.0/UDP 127.0.0.1:5062;branch=z9hG4bKw2sAbCdEfGhIjKl.0123456789abcdef;rport=5062`,
-    `Via: SIP/2.0/TCP 127.0.0.1:40000;branch=z9hG4bK${i}abcdef;rport=40000;ws-hacked=WS`,
-    `From: <sip:c${i % 50}@127.0.0.1>;tag=t${i}`,
-    `To: <sip:uas@127.0.0.1:5090>;tag=${i}SIPpTag01`,
-    `Call-ID: m${i}-abcdefgh`,
-    "CSeq: 1 MESSAGE",
-    "Content-Length: 0",
-    "",
-    "",
-  ].join("\r\n"));
-}
 
 /** Bytes of heap per value kept alive, `count` values made by `make`. */
 function retained(count: number, make: (i: number) => unknown): number {
@@ -68,14 +36,14 @@ function retained(count: number, make: (i: number) => unknown): number {
 
 const f = parseFlags(Deno.args);
 const count = Number(f.count ?? 20000);
-const inputs = Array.from({ length: count }, (_, i) => message(i));
+const inputs = Array.from({ length: count }, (_, i) => relayMessage(i));
 print(`${count} values each, bytes of JS heap kept per value (inputs allocated beforehand)`);
 print(
   `parseMessage() of a ${inputs[0].length}-byte MESSAGE: ${
     retained(count, (i) => parseMessage(inputs[i])).toFixed(0)
   }`,
 );
-const responses = Array.from({ length: count }, (_, i) => response(i));
+const responses = Array.from({ length: count }, (_, i) => relayResponse(i));
 print(
   `parseMessage() of a ${responses[0].length}-byte 200 OK (2 Vias): ${
     retained(count, (i) => parseMessage(responses[i])).toFixed(0)
