@@ -17,7 +17,6 @@ import {
 import { parseFlags, print } from "./message_relay.ts";
 import { relayMessage, relayResponse } from "./_relay_messages.ts";
 
-
 /** Bytes of heap per value kept alive, `count` values made by `make`. */
 function retained(count: number, make: (i: number) => unknown): number {
   const gc = (globalThis as { gc?: () => void }).gc;
