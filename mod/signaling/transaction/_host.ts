@@ -27,6 +27,11 @@ export interface TransactionHost {
     target: unknown,
     handlers: ClientTransactionHandlers,
   ): ClientTransaction;
+  /**
+   * A completed non-INVITE client transaction nobody waits on leaves the layer now; its key
+   * absorbs retransmitted responses for `ms` more (Timer K, see `CompletedKeys`).
+   */
+  keepKey(tx: ClientTransaction, ms: number): void;
   /** The transaction terminated: forget it. */
   forget(kind: "client" | "server", key: string, tx: unknown): void;
   /** A send failed after its transaction ended (an ACK over TCP): counted and logged. */

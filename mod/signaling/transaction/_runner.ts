@@ -69,6 +69,14 @@ export abstract class TransactionRunner<S extends { readonly name: string }> {
     error: unknown,
   ): void;
 
+  /**
+   * Whether the subclass waits out timer `name` without a timer of its own (the layer keeps
+   * what is left of it: see `ClientTransaction`); the timer's event then never comes.
+   */
+  protected waitsWithoutTimer(_name: TimerName, _ms: number): boolean {
+    return false;
+  }
+
   /** The state machine's state. */
   protected get machineState(): S {
     return this.#state;
@@ -139,6 +147,7 @@ export abstract class TransactionRunner<S extends { readonly name: string }> {
         case "start-timer": {
           const name = action.name;
           this.#cancel(name);
+          if (this.waitsWithoutTimer(name, action.ms)) break;
           const id = this.#clock.setTimeout(() => this.#fire(name), action.ms);
           (this.#timers ??= []).push(name, id);
           this.#counter.started();

@@ -27,6 +27,7 @@ import {
 } from "./non_invite_client.ts";
 import { flatCopy } from "./_flat_copy.ts";
 import { TransactionRunner } from "./_runner.ts";
+import type { TimerName } from "./timers.ts";
 
 /** Handlers of one client transaction; `tx` is the transaction reporting. */
 export interface ClientTransactionHandlers {
@@ -74,6 +75,9 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
   #terminated = false;
   #sent = false;
   #start: Transition<ClientState> | undefined;
+  /** Completed, waiting out Timer K as a key in the layer (see `waitsWithoutTimer`): the
+   * clock time Timer K is due. */
+  #keptUntil: number | undefined;
 
   /** @internal Use `TransactionLayer.sendRequest`. */
   constructor(
@@ -112,7 +116,7 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
 
   /** Current state: calling, trying, proceeding, completed, accepted or terminated. */
   get state(): string {
-    return this.machineState.name;
+    return this.#keyExpired() ? "terminated" : this.machineState.name;
   }
 
   /**
@@ -130,7 +134,7 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
 
   /** Whether the transaction has ended. */
   get terminated(): boolean {
-    return this.#terminated;
+    return this.#terminated || this.#keyExpired();
   }
 
   /** Last response received (retransmissions included); a non-INVITE transaction forgets it
@@ -253,6 +257,24 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
     const onTerminated = this.#handlers.onTerminated;
     this.#handlers = onTerminated === undefined ? NO_HANDLERS : { onTerminated };
     this.#lastResponse = undefined;
+  }
+
+  /**
+   * @internal (TransactionRunner) Timer K of a non-INVITE transaction that nobody waits on
+   * (no `onTerminated`): the transaction leaves the layer at once and its key alone absorbs
+   * retransmitted responses until Timer K (`CompletedKeys`), so that a proxy under load keeps
+   * a key per completed request rather than a transaction with its timer and index entries.
+   * Its state reads `completed` until Timer K, then `terminated`.
+   */
+  protected override waitsWithoutTimer(name: TimerName, ms: number): boolean {
+    if (name !== "K" || this.#handlers.onTerminated !== undefined) return false;
+    this.#keptUntil = this.#host.clock.now() + ms;
+    this.#host.keepKey(this, ms);
+    return true;
+  }
+
+  #keyExpired(): boolean {
+    return this.#keptUntil !== undefined && this.#host.clock.now() >= this.#keptUntil;
   }
 
   #transportError(error: unknown): void {

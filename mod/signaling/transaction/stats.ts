@@ -16,6 +16,9 @@ export interface TransactionStats {
   responseRetransmissions: number;
   /** Retransmitted requests absorbed by a server transaction. */
   absorbedRequests: number;
+  /** Retransmitted responses absorbed by a completed non-INVITE client transaction kept as
+   * its key (Timer K over UDP). */
+  absorbedResponses: number;
   /** Timers B, F, H that fired. */
   timeouts: number;
   /** Transport errors reported to the transaction user. */
@@ -36,6 +39,7 @@ export function emptyStats(): TransactionStats {
     requestRetransmissions: 0,
     responseRetransmissions: 0,
     absorbedRequests: 0,
+    absorbedResponses: 0,
     timeouts: 0,
     transportErrors: 0,
     strayResponses: 0,

@@ -29,6 +29,7 @@ import {
 } from "./client_transaction.ts";
 import type { TransactionHost } from "./_host.ts";
 import { ServerTransaction } from "./server_transaction.ts";
+import { CompletedKeys } from "./completed_keys.ts";
 import { emptyStats, type TransactionStats } from "./stats.ts";
 import { computeTimers, type TimerOptions, type TimerValues } from "./timers.ts";
 import {
@@ -78,6 +79,9 @@ export interface TransactionLayerOptions {
 export interface TransactionLayerStats extends TransactionStats {
   clientTransactions: number;
   serverTransactions: number;
+  /** Completed non-INVITE client transactions kept as keys until Timer K (some past it until
+   * their generation is dropped: see `CompletedKeys`). */
+  completedKeys: number;
   timers: number;
 }
 
@@ -102,6 +106,12 @@ export class TransactionLayer {
   #byFlow = new Map<string, Set<ClientTransaction | ServerTransaction>>();
   #stats: TransactionStats = emptyStats();
   #timerCount = 0;
+  #counter = {
+    started: () => void this.#timerCount++,
+    stopped: () => void this.#timerCount--,
+  };
+  /** Completed non-INVITE client transactions over UDP waiting out Timer K, as keys. */
+  #completed: CompletedKeys;
   #host: TransactionHost;
 
   constructor(
@@ -119,12 +129,13 @@ export class TransactionLayer {
     this.#autoTrying = options.autoTrying ?? true;
     this.#flowIdOf = options.flowIdOf ?? defaultFlowIdOf;
     this.#log = options.log ?? createLogger("transaction");
+    this.#completed = new CompletedKeys(this.#clock, this.#counter);
     this.#host = this.#makeHost();
   }
 
-  /** Live transactions (client + server). */
+  /** Live transactions (client + server), completed ones kept as keys included. */
   get size(): number {
-    return this.#clients.size + this.#servers.size;
+    return this.#clients.size + this.#servers.size + this.#completed.size;
   }
 
   /** Timers running across all transactions. */
@@ -138,6 +149,7 @@ export class TransactionLayer {
       ...this.#stats,
       clientTransactions: this.#clients.size,
       serverTransactions: this.#servers.size,
+      completedKeys: this.#completed.size,
       timers: this.#timerCount,
     };
   }
@@ -168,7 +180,7 @@ export class TransactionLayer {
       );
     }
     const key = clientTransactionKey(request, branch);
-    if (this.#clients.has(key)) {
+    if (this.#clients.has(key) || this.#completed.has(key)) {
       throw new Error(`Cannot start a client transaction: branch ${branch} is in use`);
     }
     const tx = new ClientTransaction(key, request, target, handlers, this.#host);
@@ -222,6 +234,7 @@ export class TransactionLayer {
     this.#clients.clear();
     this.#servers.clear();
     this.#byFlow.clear();
+    this.#completed.clear();
   }
 
   #index(tx: ClientTransaction | ServerTransaction, flowOrTarget: unknown): void {
@@ -251,6 +264,10 @@ export class TransactionLayer {
     const tx = this.#clients.get(key);
     if (tx) {
       tx.receive(response);
+      return;
+    }
+    if (this.#completed.has(key)) {
+      this.#stats.absorbedResponses++;
       return;
     }
     this.#stats.strayResponses++;
@@ -328,18 +345,19 @@ export class TransactionLayer {
   }
 
   #makeHost(): TransactionHost {
-    const counter = {
-      started: () => void this.#timerCount++,
-      stopped: () => void this.#timerCount--,
-    };
     return {
       clock: this.#clock,
-      counter,
+      counter: this.#counter,
       stats: this.#stats,
       timers: (reliable) => reliable ? this.#timers.reliable : this.#timers.unreliable,
       isReliable: (target) => this.#transport.isReliable(target),
       transmit: (message, target, onError) => this.#transmit(message, target, onError),
       startClient: (request, target, handlers) => this.sendRequest(request, target, handlers),
+      keepKey: (tx, ms) => {
+        if (this.#clients.get(tx.key) === tx) this.#clients.delete(tx.key);
+        this.#unindex(tx, tx.target);
+        this.#completed.add(tx.key, ms);
+      },
       forget: (kind, key, tx) => {
         const map: Map<string, unknown> = kind === "client" ? this.#clients : this.#servers;
         if (map.get(key) === tx) map.delete(key);

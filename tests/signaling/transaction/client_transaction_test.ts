@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../_assert.ts";
+import { assert, assertEquals, assertThrows } from "../../_assert.ts";
 import type { SipRequest } from "../../../mod/signaling/message/message.ts";
 import { FlowFailedError } from "../../../mod/signaling/transaction/client_transaction.ts";
 import { recorder, testLayer } from "./_layer.ts";
@@ -255,4 +255,45 @@ Deno.test("TransactionLayer.failFlow() finds a flow's transactions among many wi
   clock.runAll();
   assertEquals(layer.size, 0);
   assertEquals(layer.failFlow("udp-1"), 0);
+});
+
+Deno.test("ClientTransaction of a non-INVITE nobody waits on leaves the layer at its final response; its key absorbs until Timer K", () => {
+  const { layer, clock, seen } = testLayer();
+  const responses: number[] = [];
+  const handlers = { onResponse: (r: { status: number }) => void responses.push(r.status) };
+  const tx = layer.sendRequest(request({ method: "MESSAGE" }), UDP, handlers);
+  layer.receive(response(200, { method: "MESSAGE", toTag: "b1" }), UDP);
+  assertEquals(tx.state, "completed");
+  assertEquals(tx.terminated, false);
+  const stats = layer.stats;
+  assertEquals([stats.clientTransactions, stats.completedKeys, stats.timers], [0, 1, 1]);
+  assertEquals(layer.size, 1);
+  assertEquals(layer.failFlow("udp-1"), 0, "no longer in the flow's index");
+  // a retransmitted final response is absorbed, not stray, not passed up
+  layer.receive(response(200, { method: "MESSAGE", toTag: "b1" }), UDP);
+  assertEquals(responses, [200]);
+  assertEquals(seen, []);
+  assertEquals(layer.stats.absorbedResponses, 1);
+  // the branch is still in use until Timer K
+  assertThrows(
+    () => layer.sendRequest(request({ method: "MESSAGE" }), UDP, handlers),
+    Error,
+    "is in use",
+  );
+  clock.advance(4_999);
+  assertEquals(tx.state, "completed");
+  clock.advance(1);
+  assertEquals([tx.state, tx.terminated], ["terminated", true]);
+  assertEquals([layer.size, layer.timerCount, clock.pending], [0, 0, 0]);
+  // after Timer K the same response is a stray one
+  layer.receive(response(200, { method: "MESSAGE", toTag: "b1" }), UDP);
+  assertEquals(seen, ["stray 200"]);
+});
+
+Deno.test("ClientTransaction of a non-INVITE over TCP ends at its final response (Timer K is zero)", () => {
+  const { layer, clock } = testLayer();
+  const tx = layer.sendRequest(request({ method: "MESSAGE" }), TCP, {});
+  layer.receive(response(200, { method: "MESSAGE", toTag: "b1" }), TCP);
+  assertEquals([tx.state, layer.size, layer.stats.completedKeys], ["terminated", 0, 0]);
+  assertEquals([layer.timerCount, clock.pending], [0, 0]);
 });
