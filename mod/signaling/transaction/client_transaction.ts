@@ -235,11 +235,14 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
           () => this.#handlers.onTransportError?.(this, error),
         );
         break;
-      case "terminate":
+      case "terminate": {
         this.#terminated = true;
         host.forget("client", this.key, this);
-        this.#call("onTerminated", () => this.#handlers.onTerminated?.(this));
+        const handlers = this.#handlers;
+        this.#call("onTerminated", () => handlers.onTerminated?.(this));
+        this.#letGo();
         break;
+      }
     }
   }
 
@@ -275,6 +278,15 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
 
   #keyExpired(): boolean {
     return this.#keptUntil !== undefined && this.#host.clock.now() >= this.#keptUntil;
+  }
+
+  /** An ended transaction keeps no message nor handler (see ServerTransaction's "terminate"). */
+  #letGo(): void {
+    this.#release();
+    this.#handlers = NO_HANDLERS;
+    this.#ack = undefined;
+    this.#cancel = undefined;
+    this.#cancelWanted = undefined;
   }
 
   #transportError(error: unknown): void {

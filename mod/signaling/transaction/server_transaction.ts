@@ -55,6 +55,8 @@ export class ServerTransaction extends TransactionRunner<ServerState> {
   #user: TransactionUser;
   #start: Transition<ServerState> | undefined;
   #lastResponse: SipResponse | undefined;
+  /** Status of the last response sent (kept when the response is let go). */
+  #lastStatus = 0;
   #terminated = false;
 
   /** @internal Created by `TransactionLayer`. */
@@ -114,14 +116,14 @@ export class ServerTransaction extends TransactionRunner<ServerState> {
     return this.#terminated;
   }
 
-  /** Last response sent. */
+  /** Last response sent, until the transaction ends. */
   get lastResponse(): SipResponse | undefined {
     return this.#lastResponse;
   }
 
   /** Whether a final response was sent. */
   get answered(): boolean {
-    return (this.#lastResponse?.status ?? 0) >= 200;
+    return this.#lastStatus >= 200;
   }
 
   /**
@@ -166,8 +168,10 @@ export class ServerTransaction extends TransactionRunner<ServerState> {
     const host = this.#host;
     switch (action.type) {
       case "send": {
-        if (message?.kind === "response") this.#lastResponse = message;
-        else if (this.#lastResponse) host.stats.responseRetransmissions++;
+        if (message?.kind === "response") {
+          this.#lastResponse = message;
+          this.#lastStatus = message.status;
+        } else if (this.#lastResponse) host.stats.responseRetransmissions++;
         const response = this.#lastResponse;
         if (response) {
           host.transmit(response, this.source, (error) => this.#sendFailed(error));
@@ -195,6 +199,13 @@ export class ServerTransaction extends TransactionRunner<ServerState> {
         break;
       case "terminate":
         this.#terminated = true;
+        // An ended transaction keeps no message: the layer's maps rehash as transactions come
+        // and go, and a discarded old-generation table that still points at this transaction
+        // keeps it through young-generation GCs until the next full GC. Whatever it points at
+        // then is copied and promoted too (measured at 5,000 MESSAGE/s: holding the relayed
+        // 200 OK here promoted 19.7 MB/s, letting go of it 3.8 MB/s).
+        this.#release();
+        this.#lastResponse = undefined;
         host.forget("server", this.key, this);
         break;
       default:

@@ -34,6 +34,8 @@ export interface TestLayer {
   transport: LoopTransport;
   /** Server transactions created, in order. */
   servers: ServerTransaction[];
+  /** The request of each of `servers` (a transaction lets go of it once it ends). */
+  requests: SipRequest[];
   /** What the user saw: "request INVITE", "ack", "stray 200", "failure timeout"... */
   seen: string[];
   warnings: string[];
@@ -46,11 +48,13 @@ export function testLayer(
   const clock = new FakeClock();
   const transport = new LoopTransport();
   const servers: ServerTransaction[] = [];
+  const requests: SipRequest[] = [];
   const seen: string[] = [];
   const warnings: string[] = [];
   const layer = new TransactionLayer(transport, {
     onRequest(tx: ServerTransaction, request: SipRequest) {
       servers.push(tx);
+      requests.push(request);
       seen.push(`request ${request.method}`);
       user.onRequest?.(tx, request);
     },
@@ -74,5 +78,5 @@ export function testLayer(
       warn: (message) => void warnings.push(message),
     },
   });
-  return { layer, clock, transport, servers, seen, warnings };
+  return { layer, clock, transport, servers, requests, seen, warnings };
 }

@@ -297,3 +297,18 @@ Deno.test("ClientTransaction of a non-INVITE over TCP ends at its final response
   assertEquals([tx.state, layer.size, layer.stats.completedKeys], ["terminated", 0, 0]);
   assertEquals([layer.timerCount, clock.pending], [0, 0]);
 });
+
+Deno.test("ClientTransaction lets go of its request, response, ACK and handlers once it ends", () => {
+  const { layer, clock } = testLayer();
+  const r = recorder();
+  const tx = layer.sendRequest(request(), UDP, r.handlers);
+  layer.receive(response(486, { toTag: "b1" }), UDP);
+  assertEquals(tx.lastResponse?.status, 486);
+  clock.advance(32_000);
+  assertEquals(r.events, ["response 486", "terminated"]);
+  assertEquals([tx.terminated, tx.lastResponse], [true, undefined]);
+  assertEquals(tx.request.headers.has("via"), false, "a bare request: method and URI only");
+  // nothing reaches the handlers any more
+  tx.fail(new Error("late"));
+  assertEquals(r.events, ["response 486", "terminated"]);
+});

@@ -216,3 +216,16 @@ Deno.test("TransactionLayer.failFlow() ends unanswered server transactions from 
   assertEquals(servers[0].terminated, true);
   assertEquals(servers[2].terminated, false);
 });
+
+Deno.test("ServerTransaction lets go of its request, user data and response once it ends", () => {
+  const { layer, servers } = testLayer();
+  layer.receive(request({ method: "MESSAGE" }), TCP);
+  const tx = servers[0];
+  tx.userData = { kept: "per request" };
+  tx.respond(createResponse(tx.request, 200));
+  assertEquals([tx.terminated, tx.answered], [true, true]);
+  assertEquals([tx.lastResponse, tx.userData], [undefined, undefined]);
+  assertEquals(tx.request.headers.has("via"), false, "a bare request: method and URI only");
+  assertEquals([tx.request.method, tx.request.uri], ["MESSAGE", "sip:bob@example.com"]);
+  assertEquals(layer.size, 0);
+});

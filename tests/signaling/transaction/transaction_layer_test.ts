@@ -167,7 +167,7 @@ const input: fc.Arbitrary<Input> = fc.oneof(
 Deno.test("TransactionLayer never throws on random traffic and ends empty once all is answered", () => {
   fc.assert(
     fc.property(fc.array(input, { maxLength: 40 }), (inputs) => {
-      const { layer, clock, servers, warnings } = testLayer();
+      const { layer, clock, servers, requests, warnings } = testLayer();
       const udp = { id: "udp", reliable: false };
       const tcp = { id: "tcp", reliable: true };
       for (const step of inputs) {
@@ -214,14 +214,12 @@ Deno.test("TransactionLayer never throws on random traffic and ends empty once a
       }
       // Every server transaction gets its final answer and ACK; every client one an answer.
       for (const tx of servers) tx.respond(createResponse(tx.request, 500));
-      for (const tx of servers) {
+      servers.forEach((tx, i) => {
         if (tx.method === "INVITE") {
-          layer.receive(
-            request({ method: "ACK", branch: tx.request.headers.get("via")!.split("branch=")[1] }),
-            tx.source,
-          );
+          const branch = requests[i].headers.get("via")!.split("branch=")[1];
+          layer.receive(request({ method: "ACK", branch }), tx.source);
         }
-      }
+      });
       for (let b = 0; b < 4; b++) {
         for (const method of ["INVITE", "OPTIONS", "BYE", "CANCEL"]) {
           layer.receive(response(487, { branch: `z9hG4bK-s${b}`, method }), udp);
