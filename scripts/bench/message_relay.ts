@@ -6,7 +6,8 @@
  * with a generated config.xml). Each target gets a short warm-up, then a closed loop (each of
  * `--clients` WebSocket clients sends its next MESSAGE when the previous 200 arrives) and an
  * open loop at a fixed `--rate`, each for `--duration` seconds. The load generator
- * (scripts/bench/_ws_load.ts) runs in its own process. Figures only, no asserts.
+ * (scripts/bench/_ws_load.ts) runs in its own process; each target gets a SIPp UAS of its own,
+ * started for it. Figures only, no asserts.
  *
  * Usage: `deno run -A scripts/bench/message_relay.ts [--duration 20] [--rate 5000]
  *   [--clients 50] [--targets kamailio,gateway] [--modes closed,open] [--warmup 2]
@@ -575,9 +576,15 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
       `load average ${Deno.loadavg().map((v) => fixed(v, 2)).join(" ")}`,
   );
   print(describeRmem(rmem));
-  try {
+  // Each target gets a SIPp of its own, started for it: a SIPp UAS keeps the finished calls
+  // for a while (-deadcall_wait), so one shared SIPp would answer the later targets with more
+  // state than the first.
+  const freshSipp = async (): Promise<Peer> => {
     const sipp = await startSippUas(sippPort, workDir);
     peers.push(sipp);
+    return sipp;
+  };
+  try {
     for (const target of targets) {
       if (target === "kamailio") {
         const wsPort = freePort("tcp");
@@ -595,10 +602,12 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
           continue;
         }
         peers.push(kamailio);
+        const sipp = await freshSipp();
         rows.push(
           ...await benchTarget("kamailio", `ws://127.0.0.1:${wsPort}`, ruri, kamailio.pid, flags),
         );
         await kamailio.stop();
+        await sipp.stop();
       } else if (target === "gateway") {
         const missing = gatewayMissing();
         if (missing) {
@@ -626,6 +635,7 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
             continue;
           }
           peers.push(gateway);
+          const sipp = await freshSipp();
           try {
             rows.push(
               ...await benchTarget(name, `ws://127.0.0.1:${wsPort}`, ruri, gateway.pid, flags),
@@ -634,6 +644,7 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
             print(`${name}: failed during the run (${(e as Error).message}; ${gateway.tail()})`);
           }
           await gateway.stop();
+          await sipp.stop();
         }
       } else {
         print(`unknown target '${target}' (kamailio, gateway)`);
