@@ -20,7 +20,9 @@
  * Run as its own process so it does not share an isolate with the target:
  * `deno run -A scripts/bench/_ws_load.ts --url ws://127.0.0.1:8080 --mode open --rate 5000
  *  --duration 20 --clients 50 --ruri sip:uas@127.0.0.1:5090`. It prints JSON lines on stdout:
- * `{"event":"holding",...}` (register mode) and a last `{"event":"result",...}`.
+ * `{"event":"holding",...}` (register mode) and a last `{"event":"result",...}`. `--trace FILE`
+ * writes the send time (ms since the epoch) and latency of each 200 of the main phase to FILE
+ * as a JSON array of pairs (`scripts/bench/tail_windows.ts` reads it).
  *
  * @module
  */
@@ -57,6 +59,8 @@ export interface WsLoadOptions {
   onHolding?: (info: { registered: number }) => void;
   /** WebSocket connections opened in parallel. @default {100} */
   connectConcurrency?: number;
+  /** Keep each 200's send time and latency: {@link WsLoadResult.trace}. */
+  trace?: boolean;
 }
 
 /** Figures of one phase of load. */
@@ -89,6 +93,9 @@ export interface WsLoadResult {
   main: PhaseResult;
   /** CPU time (user + system) of the generator's own process over the run, in ms. */
   generatorCpuMs: number;
+  /** With `trace`: send time (ms since the epoch) and latency (ms) of each 200 of the main
+   * phase, in pairs, in the order the 200s arrived. */
+  trace?: number[];
 }
 
 interface Pending {
@@ -157,6 +164,8 @@ class Phase {
   sendErrors = 0;
   histogram = new LatencyHistogram();
   statuses: Record<string, number> = {};
+  /** Send time (epoch ms), latency (ms) pairs of the 200s, when traced. */
+  trace: number[] | undefined;
   #start = performance.now();
   #end = 0;
 
@@ -303,6 +312,7 @@ export async function runWsLoad(options: WsLoadOptions): Promise<WsLoadResult> {
     if (status === 200) {
       phase.ok++;
       phase.histogram.record(latency);
+      phase.trace?.push(performance.timeOrigin + entry.sentAt, latency);
       lastOk[entry.client] = 1;
     } else {
       phase.non200++;
@@ -336,6 +346,7 @@ export async function runWsLoad(options: WsLoadOptions): Promise<WsLoadResult> {
 
   async function closedLoop(seconds: number): Promise<PhaseResult> {
     phase = new Phase();
+    if (options.trace) phase.trace = [];
     sending = true;
     onFinal = (client) => {
       if (sending) send(client);
@@ -350,6 +361,7 @@ export async function runWsLoad(options: WsLoadOptions): Promise<WsLoadResult> {
 
   async function openLoop(seconds: number): Promise<PhaseResult> {
     phase = new Phase();
+    if (options.trace) phase.trace = [];
     onFinal = () => {};
     const live = sockets.map((s, i) => (s ? i : -1)).filter((i) => i >= 0);
     if (live.length === 0) return phase.result();
@@ -407,6 +419,7 @@ export async function runWsLoad(options: WsLoadOptions): Promise<WsLoadResult> {
     for (const ws of sockets) ws?.close();
   }
   result.generatorCpuMs = cpuTimeMs(Deno.pid) - cpuStart;
+  result.trace = phase.trace;
   if (errors.length > 0) {
     result.firstConnectError = errors[0];
   }
@@ -466,9 +479,12 @@ async function main(): Promise<void> {
     holdS,
     release: stdinReleased,
     onHolding: (info) => writeLine({ event: "holding", ...info }),
+    trace: a.trace !== undefined,
   });
   clearTimeout(hardStop);
-  writeLine({ event: "result", ...result });
+  const { trace, ...figures } = result;
+  if (a.trace !== undefined) await Deno.writeTextFile(a.trace, JSON.stringify(trace ?? []));
+  writeLine({ event: "result", ...figures });
 }
 
 if (import.meta.main) {

@@ -12,7 +12,7 @@
  * Usage: `deno run -A scripts/bench/message_relay.ts [--duration 20] [--rate 5000]
  *   [--clients 50] [--targets kamailio,gateway] [--modes closed,open] [--warmup 2]
  *   [--kamailio-children 2] [--kamailio-tcp-children 2] [--json out.json] [--rmem BYTES]
- *   [--gateway-instances 1,2] [--gateway-v8-flags=FLAGS]`
+ *   [--gateway-instances 1,2] [--gateway-v8-flags=FLAGS] [--trace-dir DIR]`
  *
  * `--gateway-instances N[,M...]` writes `<signaling-instances>N</signaling-instances>` into
  * the gateway's config.xml and benchmarks the gateway once per value (target `gateway` for 1,
@@ -23,6 +23,10 @@
  * starts it with `--v8-flags=FLAGS` instead (e.g. `--gateway-v8-flags=--max-semi-space-size=64`;
  * write it with `=`, since a value starting with `--` is read as the next flag), `none` without;
  * Workers (the signaling instances) share the process's V8 flags.
+ *
+ * `--trace-dir DIR` writes each target's and mode's per-request send times and latencies to
+ * `DIR/<target>-<mode>.json`; `scripts/bench/tail_windows.ts` shows in which moments the slowest
+ * requests were sent (a few stalls, or spread out).
  *
  * `--rmem BYTES` sets the host's `net.core.rmem_default` (root only) for the whole run and
  * restores it at the end (scripts/bench/_rmem.ts): the gateway's UDP socket gets that receive
@@ -327,6 +331,8 @@ export interface GeneratorRun {
   /** Register mode: called when every client is registered and idle; the generator releases
    * its connections when the returned promise resolves. */
   onHolding?: (info: { registered: number }) => Promise<void>;
+  /** Write each 200's send time and latency to this file (`_ws_load.ts --trace`). */
+  traceFile?: string;
 }
 
 /** Load generator processes still running. */
@@ -363,6 +369,7 @@ export async function runGenerator(run: GeneratorRun): Promise<WsLoadResult> {
   if (run.rate !== undefined) args.push("--rate", String(run.rate));
   if (run.holdS !== undefined) args.push("--hold", String(run.holdS));
   if (run.domain !== undefined) args.push("--domain", run.domain);
+  if (run.traceFile !== undefined) args.push("--trace", run.traceFile);
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,
@@ -426,7 +433,14 @@ async function benchTarget(
   url: string,
   ruri: string,
   pid: number,
-  flags: { modes: string[]; clients: number; durationS: number; rate: number; warmupS: number },
+  flags: {
+    modes: string[];
+    clients: number;
+    durationS: number;
+    rate: number;
+    warmupS: number;
+    traceDir?: string;
+  },
 ): Promise<Row[]> {
   if (flags.warmupS > 0) {
     await runGenerator({
@@ -448,6 +462,9 @@ async function benchTarget(
       clients: flags.clients,
       durationS: flags.durationS,
       rate: flags.rate,
+      traceFile: flags.traceDir === undefined
+        ? undefined
+        : `${flags.traceDir}/${target.replaceAll(" ", "-")}-${mode}.json`,
     });
     const cpu1 = cpuTimeMs(pid);
     rows.push({
@@ -561,7 +578,9 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
   const warmupS = Number(f.warmup ?? 2);
   const targets = (f.targets ?? "kamailio,gateway").split(",").map((t) => t.trim());
   const modes = (f.modes ?? "closed,open").split(",").map((m) => m.trim());
-  const flags = { modes, clients, durationS, rate, warmupS };
+  const traceDir = f["trace-dir"];
+  if (traceDir !== undefined) await Deno.mkdir(traceDir, { recursive: true });
+  const flags = { modes, clients, durationS, rate, warmupS, traceDir };
   // undefined: no <signaling-instances> element (the default, 1)
   const gatewayInstances = f["gateway-instances"] === undefined
     ? [undefined]
