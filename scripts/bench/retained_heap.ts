@@ -7,9 +7,13 @@
  *   client transactions wait for Timer K (5 s), then after it.
  * - `register`: N WebSocket clients each REGISTER once and stay; heap delta per client after
  *   Timer K, against the same N clients on a bare `Deno.serve` WebSocket server (`bare`).
+ * - `incoming`: the other direction. One WebSocket client registers (sipML5 style: its Contact
+ *   rewritten with `ws-src-*`), then N MESSAGEs from a UDP client to that Contact, 20 at a time,
+ *   each answered 200 by the WebSocket client; heap delta per request while the server
+ *   transactions wait for Timer J (32 s), then after it.
  *
- * Usage: `deno run -A --v8-flags=--expose-gc scripts/bench/retained_heap.ts [message|register|bare]
- *   [N]`. Figures only. Bounded: every wait has a deadline.
+ * Usage: `deno run -A --v8-flags=--expose-gc scripts/bench/retained_heap.ts
+ *   [message|register|bare|incoming] [N]`. Figures only. Bounded: every wait has a deadline.
  *
  * @module
  */
@@ -44,8 +48,10 @@ function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise
   ]).finally(() => clearTimeout(timer));
 }
 
-/** A UDP UAS on 127.0.0.1 answering 200 to every request (tag added to To). */
-function startUas(): { port: number; close(): void } {
+/** A UDP UAS on 127.0.0.1 answering 200 to every request (tag added to To); keeps the Contact
+ * of the last REGISTER. */
+function startUas(): { port: number; lastContact: string | undefined; close(): void } {
+  let lastContact: string | undefined;
   const socket = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
   (async () => {
     const buffer = new Uint8Array(65536);
@@ -57,13 +63,22 @@ function startUas(): { port: number; close(): void } {
         return;
       }
       const head = decoder.decode(received[0]).split("\r\n\r\n")[0].split("\r\n");
+      if (head[0].startsWith("REGISTER ")) {
+        lastContact = head.find((l) => /^contact:/i.test(l))?.replace(/^contact:\s*/i, "");
+      }
       const copied = head.filter((l) => /^(via|from|to|call-id|cseq|contact|path):/i.test(l))
         .map((l) => /^to:/i.test(l) ? `${l};tag=uas` : l);
       const answer = ["SIP/2.0 200 OK", ...copied, "Content-Length: 0", "", ""].join("\r\n");
       await socket.send(encoder.encode(answer), received[1]).catch(() => {});
     }
   })();
-  return { port: (socket.addr as Deno.NetAddr).port, close: () => socket.close() };
+  return {
+    port: (socket.addr as Deno.NetAddr).port,
+    get lastContact() {
+      return lastContact;
+    },
+    close: () => socket.close(),
+  };
 }
 
 function open(url: string): Promise<WebSocket> {
@@ -86,6 +101,7 @@ async function main(): Promise<void> {
   const sockets: WebSocket[] = [];
   let closeServer: () => Promise<void>;
   let url: string;
+  let gatewayUdpPort = 0;
   if (mode === "bare") {
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (req) => {
       const { socket, response } = Deno.upgradeWebSocket(req, { protocol: "sip" });
@@ -100,6 +116,7 @@ async function main(): Promise<void> {
       extraXml: "<max-connections-per-ip>0</max-connections-per-ip>",
     });
     url = gateway.wsUrl!;
+    gatewayUdpPort = gateway.port("udp");
     closeServer = () => gateway.close();
   }
   try {
@@ -151,6 +168,8 @@ async function main(): Promise<void> {
           `${((after - before) / 1024).toFixed(0)} KB left after it (${n} requests, ` +
           `${(wall * 1000 / n).toFixed(0)} us/request wall, one client, 20 in flight)`,
       );
+    } else if (mode === "incoming") {
+      await incoming(url, uas, gatewayUdpPort, n, sockets);
     } else {
       const clients = async (from: number, count: number) => {
         for (let i = from; i < from + count; i += 50) {
@@ -197,6 +216,117 @@ async function main(): Promise<void> {
     await sleep(300);
     uas.close();
     await closeServer();
+  }
+}
+
+/** The `incoming` mode (see the module doc). */
+async function incoming(
+  url: string,
+  uas: ReturnType<typeof startUas>,
+  gatewayUdpPort: number,
+  n: number,
+  sockets: WebSocket[],
+): Promise<void> {
+  const ws = await open(url);
+  sockets.push(ws);
+  const registered = new Promise<void>((resolve) => {
+    ws.onmessage = (e) => String(e.data).startsWith("SIP/2.0 200") && resolve();
+  });
+  ws.send([
+    `REGISTER sip:127.0.0.1:${uas.port} SIP/2.0`,
+    "Via: SIP/2.0/WS in.invalid;branch=z9hG4bKinreg",
+    "Max-Forwards: 70",
+    "From: <sip:in@127.0.0.1>;tag=in",
+    "To: <sip:in@127.0.0.1>",
+    "Call-ID: inreg@c",
+    "CSeq: 1 REGISTER",
+    "Contact: <sip:in@in.invalid;transport=ws>;expires=600",
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n"));
+  await withDeadline(registered, 10_000, "REGISTER");
+  const contact = /<([^>]+)>/.exec(uas.lastContact ?? "")?.[1];
+  if (contact === undefined) throw new Error("The REGISTER reached the registrar without Contact");
+  // the browser answers every request with 200
+  ws.onmessage = (e) => {
+    const text = String(e.data);
+    if (text.startsWith("SIP/2.0")) return;
+    const head = text.split("\r\n\r\n")[0].split("\r\n");
+    const copied = head.filter((l) => /^(via|from|to|call-id|cseq):/i.test(l))
+      .map((l) => /^to:/i.test(l) ? `${l};tag=ws` : l);
+    ws.send(["SIP/2.0 200 OK", ...copied, "Content-Length: 0", "", ""].join("\r\n"));
+  };
+  const uac = Deno.listenDatagram({ transport: "udp", hostname: "127.0.0.1", port: 0 });
+  const uacPort = (uac.addr as Deno.NetAddr).port;
+  const waiting = new Map<string, () => void>();
+  const reading = (async () => {
+    const buffer = new Uint8Array(65536);
+    for (;;) {
+      let data: Uint8Array;
+      try {
+        [data] = await uac.receive(buffer);
+      } catch {
+        return;
+      }
+      const text = decoder.decode(data);
+      if (!text.startsWith("SIP/2.0 200")) continue;
+      const branch = /branch=(z9hG4bKu\d+)/.exec(text)?.[1];
+      if (branch) waiting.get(branch)?.();
+    }
+  })();
+  let next = 0;
+  const one = () => {
+    const i = next++;
+    const branch = `z9hG4bKu${i}`;
+    const answered = withDeadline(
+      new Promise<void>((resolve) => waiting.set(branch, resolve)),
+      5000,
+      "incoming MESSAGE",
+    ).finally(() => waiting.delete(branch));
+    const message = [
+      `MESSAGE ${contact} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${uacPort};branch=${branch};rport`,
+      "Max-Forwards: 70",
+      `From: <sip:uac@127.0.0.1>;tag=u${i}`,
+      "To: <sip:in@127.0.0.1>",
+      `Call-ID: in${i}@uac`,
+      "CSeq: 1 MESSAGE",
+      "Content-Type: text/plain",
+      "Content-Length: 5",
+      "",
+      "hello",
+    ].join("\r\n");
+    uac.send(encoder.encode(message), {
+      transport: "udp",
+      hostname: "127.0.0.1",
+      port: gatewayUdpPort,
+    }).catch(() => {});
+    return answered;
+  };
+  const batch = async (count: number) => {
+    for (let i = 0; i < count; i += 20) await Promise.all(Array.from({ length: 20 }, one));
+  };
+  try {
+    await batch(500);
+    await sleep(33_000); // warm-up transactions end (Timer J)
+    const before = heapUsed();
+    const t0 = performance.now();
+    await batch(n);
+    const wall = performance.now() - t0;
+    const during = heapUsed();
+    await sleep(33_000);
+    const after = heapUsed();
+    print(
+      `incoming: ${((during - before) / n / 1024).toFixed(2)} KB/request kept during Timer J, ` +
+        `${((after - before) / 1024).toFixed(0)} KB left after it (${n} requests, ` +
+        `${
+          (wall * 1000 / n).toFixed(0)
+        } us/request wall, UDP -> one WebSocket client, 20 in flight)`,
+    );
+  } finally {
+    uac.close();
+    await reading;
   }
 }
 

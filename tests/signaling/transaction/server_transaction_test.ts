@@ -1,6 +1,7 @@
 import { assertEquals, assertThrows } from "../../_assert.ts";
 import type { SipResponse } from "../../../mod/signaling/message/message.ts";
 import { createResponse } from "../../../mod/signaling/message/response.ts";
+import { serializeMessage } from "../../../mod/signaling/message/serialize.ts";
 import { testLayer } from "./_layer.ts";
 import { TCP, UDP } from "./_loop_transport.ts";
 import { request } from "./_sip.ts";
@@ -228,4 +229,23 @@ Deno.test("ServerTransaction lets go of its request, user data and response once
   assertEquals(tx.request.headers.has("via"), false, "a bare request: method and URI only");
   assertEquals([tx.request.method, tx.request.uri], ["MESSAGE", "sip:bob@example.com"]);
   assertEquals(layer.size, 0);
+});
+
+Deno.test("ServerTransaction over UDP keeps a completed non-INVITE's answer as bytes and resends it byte for byte", () => {
+  const { layer, transport, servers } = testLayer();
+  layer.receive(request({ method: "MESSAGE" }), UDP);
+  const tx = servers[0];
+  const answer = createResponse(tx.request, 200);
+  answer.headers.append("Subject", "kept as bytes");
+  tx.respond(answer);
+  assertEquals(tx.state, "completed");
+  assertEquals(tx.lastResponse === answer, false, "the parsed response was let go");
+  assertEquals(tx.lastResponse?.headers.get("subject"), "kept as bytes");
+  layer.receive(request({ method: "MESSAGE" }), UDP);
+  layer.receive(request({ method: "MESSAGE" }), UDP);
+  assertEquals(transport.lines, ["200", "200", "200"]);
+  const bytes = transport.sent.map((s) => new TextDecoder().decode(serializeMessage(s.message)));
+  assertEquals(bytes[1], bytes[0]);
+  assertEquals(bytes[2], bytes[0]);
+  assertEquals(layer.stats.responseRetransmissions, 2);
 });
