@@ -11,6 +11,7 @@ import type { TimerCounter } from "./_runner.ts";
 import type { TimerValues } from "./timers.ts";
 import type { TransactionStats } from "./stats.ts";
 import type { ClientTransaction, ClientTransactionHandlers } from "./client_transaction.ts";
+import type { ServerTransaction } from "./server_transaction.ts";
 
 /** Services the layer gives every transaction. */
 export interface TransactionHost {
@@ -31,7 +32,12 @@ export interface TransactionHost {
    * A completed non-INVITE client transaction nobody waits on leaves the layer now; its key
    * absorbs retransmitted responses for `ms` more (Timer K, see `CompletedKeys`).
    */
-  keepKey(tx: ClientTransaction, ms: number): void;
+  keepClientKey(tx: ClientTransaction, ms: number): void;
+  /**
+   * A completed non-INVITE server transaction over UDP leaves the layer now; its key and the
+   * bytes of its final response answer retransmitted requests for `ms` more (Timer J).
+   */
+  keepServerKey(tx: ServerTransaction, ms: number, answer: Uint8Array): void;
   /** The transaction terminated: forget it. */
   forget(kind: "client" | "server", key: string, tx: unknown): void;
   /** A send failed after its transaction ended (an ACK over TCP): counted and logged. */

@@ -272,7 +272,7 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
   protected override waitsWithoutTimer(name: TimerName, ms: number): boolean {
     if (name !== "K" || this.#handlers.onTerminated !== undefined) return false;
     this.#keptUntil = this.#host.clock.now() + ms;
-    this.#host.keepKey(this, ms);
+    this.#host.keepClientKey(this, ms);
     return true;
   }
 

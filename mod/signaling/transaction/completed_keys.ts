@@ -1,5 +1,6 @@
 /**
- * Completed non-INVITE client transactions kept as their keys only, until Timer K.
+ * Completed non-INVITE transactions kept as their keys (and what resending needs), until Timer
+ * K (client) or J (server).
  *
  * Over UDP a non-INVITE client transaction that got its final response stays in Completed for
  * Timer K (T4, 5 s) only to absorb retransmissions of that response (RFC 3261 17.1.2.2). A
@@ -8,7 +9,9 @@
  * 5,000 MESSAGE/s, three quarters of the live heap (a full GC then marks ~37 MB instead of
  * ~12 MB, with pauses three times as long). Here each one is a key and a due time in one of
  * two maps ("generations"); the current generation becomes the previous one when its keys are
- * due, and a previous generation is dropped whole: no per-key timer, no deletion churn.
+ * due, and a previous generation is dropped whole: no per-key timer, no deletion churn. A
+ * completed non-INVITE server transaction over UDP (Timer J, 32 s) is kept the same way, with
+ * the bytes of its final response and the flow to resend them to.
  *
  * `has()` is exact to the millisecond (a key is absorbed until its due time rounded up to a
  * whole millisecond, not after); keys leave memory between their due time and about one Timer
@@ -20,13 +23,20 @@
 import type { Clock } from "./clock.ts";
 import type { TimerCounter } from "./_runner.ts";
 
-/** Keys with a due time, on one clock timer. */
-export class CompletedKeys {
+/** A key's due time alone, or with the value kept for it. */
+type Entry<V> = number | { readonly due: number; readonly value: V };
+
+function dueOf<V>(entry: Entry<V>): number {
+  return typeof entry === "number" ? entry : entry.due;
+}
+
+/** Keys with a due time (and a value, when given), on one clock timer. */
+export class CompletedKeys<V = never> {
   readonly #clock: Clock;
   readonly #counter: TimerCounter;
-  #current = new Map<string, number>();
+  #current = new Map<string, Entry<V>>();
   #currentDue = -Infinity;
-  #previous = new Map<string, number>();
+  #previous = new Map<string, Entry<V>>();
   #previousDue = -Infinity;
   #timer: number | undefined;
   readonly #onTimer = () => this.#rotate();
@@ -41,19 +51,29 @@ export class CompletedKeys {
     return this.#current.size + this.#previous.size;
   }
 
-  /** Keeps `key` until `ms` from now. */
-  add(key: string, ms: number): void {
+  /** Keeps `key` (with `value`, when given) until `ms` from now. */
+  add(key: string, ms: number, ...value: [] | [V]): void {
     // whole milliseconds: small integers are stored in the map itself, fractions as objects
     const due = Math.ceil(this.#clock.now() + ms);
-    this.#current.set(key, due);
+    this.#current.set(key, value.length === 0 ? due : { due, value: value[0] });
     if (due > this.#currentDue) this.#currentDue = due;
     if (this.#timer === undefined) this.#arm(ms);
   }
 
   /** Whether `key` was added and is not due yet. */
   has(key: string): boolean {
-    const due = this.#current.get(key) ?? this.#previous.get(key);
-    return due !== undefined && this.#clock.now() < due;
+    return this.#entry(key) !== undefined;
+  }
+
+  /** The value kept with `key`, when it was added with one and is not due yet. */
+  get(key: string): V | undefined {
+    const entry = this.#entry(key);
+    return entry === undefined || typeof entry === "number" ? undefined : entry.value;
+  }
+
+  #entry(key: string): Entry<V> | undefined {
+    const entry = this.#current.get(key) ?? this.#previous.get(key);
+    return entry !== undefined && this.#clock.now() < dueOf(entry) ? entry : undefined;
   }
 
   /** Drops every key and the timer (layer shutdown). */

@@ -28,6 +28,7 @@ import {
 } from "./non_invite_server.ts";
 import { flatCopy } from "./_flat_copy.ts";
 import { TransactionRunner } from "./_runner.ts";
+import type { TimerName } from "./timers.ts";
 import type { TransactionUser } from "./transaction_user.ts";
 
 type ServerState = InviteServerState | NonInviteServerState;
@@ -62,6 +63,9 @@ export class ServerTransaction extends TransactionRunner<ServerState> {
   /** Status of the last response sent (kept when the response is let go). */
   #lastStatus = 0;
   #terminated = false;
+  /** Completed, waiting out Timer J as a key in the layer (see `waitsWithoutTimer`): the
+   * clock time Timer J is due. */
+  #keptUntil: number | undefined;
 
   /** @internal Created by `TransactionLayer`. */
   constructor(
@@ -100,7 +104,7 @@ export class ServerTransaction extends TransactionRunner<ServerState> {
 
   /** Current state: trying, proceeding, completed, confirmed, accepted or terminated. */
   get state(): string {
-    return this.machineState.name;
+    return this.#keyExpired() ? "terminated" : this.machineState.name;
   }
 
   /**
@@ -117,7 +121,7 @@ export class ServerTransaction extends TransactionRunner<ServerState> {
 
   /** Whether the transaction has ended. */
   get terminated(): boolean {
-    return this.#terminated;
+    return this.#terminated || this.#keyExpired();
   }
 
   /** Last response sent, until the transaction ends. */
@@ -244,6 +248,24 @@ export class ServerTransaction extends TransactionRunner<ServerState> {
     if (response === undefined) return;
     this.#lastBytes = serializeMessage(response);
     this.#lastResponse = undefined;
+  }
+
+  /**
+   * @internal (TransactionRunner) Timer J of a completed non-INVITE transaction (over UDP): the
+   * transaction leaves the layer at once and its key, with the bytes of its final response,
+   * answers retransmitted requests until Timer J (`CompletedKeys`). Its state reads `completed`
+   * until Timer J, then `terminated`.
+   */
+  protected override waitsWithoutTimer(name: TimerName, ms: number): boolean {
+    const answer = this.#lastBytes;
+    if (name !== "J" || answer === undefined) return false;
+    this.#keptUntil = this.#host.clock.now() + ms;
+    this.#host.keepServerKey(this, ms, answer);
+    return true;
+  }
+
+  #keyExpired(): boolean {
+    return this.#keptUntil !== undefined && this.#host.clock.now() >= this.#keptUntil;
   }
 
   #reparsed(): SipResponse | undefined {

@@ -30,6 +30,7 @@ import {
 import type { TransactionHost } from "./_host.ts";
 import { ServerTransaction } from "./server_transaction.ts";
 import { CompletedKeys } from "./completed_keys.ts";
+import { parseMessage } from "../message/parse.ts";
 import { emptyStats, type TransactionStats } from "./stats.ts";
 import { computeTimers, type TimerOptions, type TimerValues } from "./timers.ts";
 import {
@@ -75,6 +76,14 @@ export interface TransactionLayerOptions {
   log?: TransactionLog;
 }
 
+/** What a completed non-INVITE server transaction kept as its key resends. */
+interface KeptAnswer {
+  /** The final response, as sent. */
+  readonly answer: Uint8Array;
+  /** Where the request came from. */
+  readonly source: unknown;
+}
+
 /** Counters plus the live gauges. */
 export interface TransactionLayerStats extends TransactionStats {
   clientTransactions: number;
@@ -111,7 +120,9 @@ export class TransactionLayer {
     stopped: () => void this.#timerCount--,
   };
   /** Completed non-INVITE client transactions over UDP waiting out Timer K, as keys. */
-  #completed: CompletedKeys;
+  #completedClients: CompletedKeys;
+  /** Completed non-INVITE server transactions over UDP waiting out Timer J: keys, answers. */
+  #completedServers: CompletedKeys<KeptAnswer>;
   #host: TransactionHost;
 
   constructor(
@@ -129,13 +140,15 @@ export class TransactionLayer {
     this.#autoTrying = options.autoTrying ?? true;
     this.#flowIdOf = options.flowIdOf ?? defaultFlowIdOf;
     this.#log = options.log ?? createLogger("transaction");
-    this.#completed = new CompletedKeys(this.#clock, this.#counter);
+    this.#completedClients = new CompletedKeys(this.#clock, this.#counter);
+    this.#completedServers = new CompletedKeys(this.#clock, this.#counter);
     this.#host = this.#makeHost();
   }
 
   /** Live transactions (client + server), completed ones kept as keys included. */
   get size(): number {
-    return this.#clients.size + this.#servers.size + this.#completed.size;
+    return this.#clients.size + this.#servers.size + this.#completedClients.size +
+      this.#completedServers.size;
   }
 
   /** Timers running across all transactions. */
@@ -149,7 +162,7 @@ export class TransactionLayer {
       ...this.#stats,
       clientTransactions: this.#clients.size,
       serverTransactions: this.#servers.size,
-      completedKeys: this.#completed.size,
+      completedKeys: this.#completedClients.size + this.#completedServers.size,
       timers: this.#timerCount,
     };
   }
@@ -180,7 +193,7 @@ export class TransactionLayer {
       );
     }
     const key = clientTransactionKey(request, branch);
-    if (this.#clients.has(key) || this.#completed.has(key)) {
+    if (this.#clients.has(key) || this.#completedClients.has(key)) {
       throw new Error(`Cannot start a client transaction: branch ${branch} is in use`);
     }
     const tx = new ClientTransaction(key, request, target, handlers, this.#host);
@@ -234,7 +247,8 @@ export class TransactionLayer {
     this.#clients.clear();
     this.#servers.clear();
     this.#byFlow.clear();
-    this.#completed.clear();
+    this.#completedClients.clear();
+    this.#completedServers.clear();
   }
 
   #index(tx: ClientTransaction | ServerTransaction, flowOrTarget: unknown): void {
@@ -266,7 +280,7 @@ export class TransactionLayer {
       tx.receive(response);
       return;
     }
-    if (this.#completed.has(key)) {
+    if (this.#completedClients.has(key)) {
       this.#stats.absorbedResponses++;
       return;
     }
@@ -296,6 +310,11 @@ export class TransactionLayer {
       existing.receiveRetransmission(request);
       return;
     }
+    const kept = this.#completedServers.get(key);
+    if (kept !== undefined) {
+      this.#resend(kept, request.method);
+      return;
+    }
     const tx = new ServerTransaction(key, request, source, this.#user, this.#host);
     this.#servers.set(key, tx);
     this.#index(tx, source);
@@ -307,6 +326,15 @@ export class TransactionLayer {
     ) {
       tx.respond(createResponse(request, 100));
     }
+  }
+
+  /** A retransmitted request of a completed server transaction kept as its key: the answer
+   * again (RFC 3261 17.2.2); a failure is counted and logged (the transaction has ended). */
+  #resend(kept: KeptAnswer, method: string): void {
+    this.#stats.absorbedRequests++;
+    this.#stats.responseRetransmissions++;
+    const answer = parseMessage(kept.answer, { maxSize: kept.answer.length });
+    this.#transmit(answer, kept.source, (error) => this.#host.lateSendFailure(error, method));
   }
 
   /** RFC 3261 17.2.3: the INVITE server transaction an ACK belongs to. */
@@ -353,10 +381,15 @@ export class TransactionLayer {
       isReliable: (target) => this.#transport.isReliable(target),
       transmit: (message, target, onError) => this.#transmit(message, target, onError),
       startClient: (request, target, handlers) => this.sendRequest(request, target, handlers),
-      keepKey: (tx, ms) => {
+      keepClientKey: (tx, ms) => {
         if (this.#clients.get(tx.key) === tx) this.#clients.delete(tx.key);
         this.#unindex(tx, tx.target);
-        this.#completed.add(tx.key, ms);
+        this.#completedClients.add(tx.key, ms);
+      },
+      keepServerKey: (tx, ms, answer) => {
+        if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
+        this.#unindex(tx, tx.source);
+        this.#completedServers.add(tx.key, ms, { answer, source: tx.source });
       },
       forget: (kind, key, tx) => {
         const map: Map<string, unknown> = kind === "client" ? this.#clients : this.#servers;

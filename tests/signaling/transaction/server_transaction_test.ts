@@ -249,3 +249,33 @@ Deno.test("ServerTransaction over UDP keeps a completed non-INVITE's answer as b
   assertEquals(bytes[2], bytes[0]);
   assertEquals(layer.stats.responseRetransmissions, 2);
 });
+
+Deno.test("ServerTransaction over UDP leaves the layer once completed; its key and answer absorb retransmissions until Timer J", async () => {
+  const { layer, clock, transport, servers, seen } = testLayer();
+  layer.receive(request({ method: "MESSAGE" }), UDP);
+  const tx = servers[0];
+  tx.respond(createResponse(tx.request, 200));
+  const stats = layer.stats;
+  assertEquals([stats.serverTransactions, stats.completedKeys, stats.timers], [0, 1, 1]);
+  assertEquals([tx.state, layer.size], ["completed", 1]);
+  // a retransmission gets the answer again; a failing resend is counted, never thrown
+  transport.fail = "reject";
+  layer.receive(request({ method: "MESSAGE" }), UDP);
+  transport.fail = undefined;
+  await Promise.resolve();
+  await Promise.resolve();
+  assertEquals(layer.stats.transportErrors, 1);
+  layer.receive(request({ method: "MESSAGE" }), UDP);
+  assertEquals(transport.lines, ["200", "200", "200"]);
+  assertEquals(seen, ["request MESSAGE"], "retransmissions are not passed up");
+  assertEquals(layer.stats.absorbedRequests, 2);
+  clock.advance(31_999);
+  assertEquals(tx.state, "completed");
+  clock.advance(1);
+  assertEquals([tx.state, tx.terminated, layer.size, layer.timerCount], ["terminated", true, 0, 0]);
+  // after Timer J the same request is a new transaction
+  layer.receive(request({ method: "MESSAGE" }), UDP);
+  assertEquals(seen, ["request MESSAGE", "request MESSAGE"]);
+  assertEquals(servers.length, 2);
+  layer.close();
+});
