@@ -71,7 +71,8 @@ export abstract class TransactionRunner<S extends { readonly name: string }> {
 
   /**
    * Whether the subclass waits out timer `name` without a timer of its own (the layer keeps
-   * what is left of it: see `ClientTransaction`); the timer's event then never comes.
+   * what is left of it: see `ClientTransaction` and `ServerTransaction`); the timer's event then
+   * never comes.
    */
   protected waitsWithoutTimer(_name: TimerName, _ms: number): boolean {
     return false;
