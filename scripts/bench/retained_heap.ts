@@ -151,23 +151,7 @@ async function main(): Promise<void> {
           "MESSAGE",
         ).finally(() => waiting.delete(branch));
       };
-      const batch = async (count: number) => {
-        for (let i = 0; i < count; i += 20) await Promise.all(Array.from({ length: 20 }, one));
-      };
-      await batch(500);
-      await sleep(6000); // warm-up transactions end (Timer K)
-      const before = heapUsed();
-      const t0 = performance.now();
-      await batch(n);
-      const wall = performance.now() - t0;
-      const during = heapUsed();
-      await sleep(6000);
-      const after = heapUsed();
-      print(
-        `message: ${((during - before) / n / 1024).toFixed(2)} KB/request kept during Timer K, ` +
-          `${((after - before) / 1024).toFixed(0)} KB left after it (${n} requests, ` +
-          `${(wall * 1000 / n).toFixed(0)} us/request wall, one client, 20 in flight)`,
-      );
+      await measureKept("message", "K", 6000, n, one, "one client");
     } else if (mode === "incoming") {
       await incoming(url, uas, gatewayUdpPort, n, sockets);
     } else {
@@ -177,25 +161,7 @@ async function main(): Promise<void> {
             const ws = await open(url);
             sockets.push(ws);
             if (mode === "bare") return;
-            const id = i + k;
-            const ok = new Promise<void>((resolve) => {
-              ws.onmessage = (e) => String(e.data).startsWith("SIP/2.0 200") && resolve();
-            });
-            ws.send([
-              `REGISTER sip:127.0.0.1:${uas.port} SIP/2.0`,
-              `Via: SIP/2.0/WS c${id}.invalid;branch=z9hG4bKreg${id}`,
-              "Max-Forwards: 70",
-              `From: <sip:reg${id}@127.0.0.1>;tag=t${id}`,
-              `To: <sip:reg${id}@127.0.0.1>`,
-              `Call-ID: reg${id}@c`,
-              "CSeq: 1 REGISTER",
-              `Contact: <sip:reg${id}@c${id}.invalid;transport=ws>;expires=600`,
-              "Supported: path, outbound",
-              "Content-Length: 0",
-              "",
-              "",
-            ].join("\r\n"));
-            await withDeadline(ok, 10_000, "REGISTER");
+            await register(ws, `reg${i + k}`, uas.port, true);
           }));
         }
       };
@@ -219,6 +185,61 @@ async function main(): Promise<void> {
   }
 }
 
+/** REGISTERs `user` over `ws` to the registrar on `port` and waits for the 200; `outbound`:
+ * with `Supported: path, outbound` (a flow token in Path), else sipML5 style. */
+async function register(ws: WebSocket, user: string, port: number, outbound: boolean) {
+  const ok = new Promise<void>((resolve) => {
+    ws.onmessage = (e) => String(e.data).startsWith("SIP/2.0 200") && resolve();
+  });
+  ws.send([
+    `REGISTER sip:127.0.0.1:${port} SIP/2.0`,
+    `Via: SIP/2.0/WS ${user}.invalid;branch=z9hG4bK${user}`,
+    "Max-Forwards: 70",
+    `From: <sip:${user}@127.0.0.1>;tag=t${user}`,
+    `To: <sip:${user}@127.0.0.1>`,
+    `Call-ID: ${user}@c`,
+    "CSeq: 1 REGISTER",
+    `Contact: <sip:${user}@${user}.invalid;transport=ws>;expires=600`,
+    ...(outbound ? ["Supported: path, outbound"] : []),
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n"));
+  await withDeadline(ok, 10_000, "REGISTER");
+}
+
+/**
+ * Sends 500 requests with `one`, 20 at a time, waits `waitMs` for their transactions to end
+ * (Timer `timer`), then prints the heap kept per request by `n` more while their transactions
+ * wait, and what is left once they ended.
+ */
+async function measureKept(
+  mode: string,
+  timer: string,
+  waitMs: number,
+  n: number,
+  one: () => Promise<void>,
+  what: string,
+): Promise<void> {
+  const batch = async (count: number) => {
+    for (let i = 0; i < count; i += 20) await Promise.all(Array.from({ length: 20 }, one));
+  };
+  await batch(500);
+  await sleep(waitMs);
+  const before = heapUsed();
+  const t0 = performance.now();
+  await batch(n);
+  const wall = performance.now() - t0;
+  const during = heapUsed();
+  await sleep(waitMs);
+  const after = heapUsed();
+  print(
+    `${mode}: ${((during - before) / n / 1024).toFixed(2)} KB/request kept during Timer ` +
+      `${timer}, ${((after - before) / 1024).toFixed(0)} KB left after it (${n} requests, ` +
+      `${(wall * 1000 / n).toFixed(0)} us/request wall, ${what}, 20 in flight)`,
+  );
+}
+
 /** The `incoming` mode (see the module doc). */
 async function incoming(
   url: string,
@@ -229,23 +250,8 @@ async function incoming(
 ): Promise<void> {
   const ws = await open(url);
   sockets.push(ws);
-  const registered = new Promise<void>((resolve) => {
-    ws.onmessage = (e) => String(e.data).startsWith("SIP/2.0 200") && resolve();
-  });
-  ws.send([
-    `REGISTER sip:127.0.0.1:${uas.port} SIP/2.0`,
-    "Via: SIP/2.0/WS in.invalid;branch=z9hG4bKinreg",
-    "Max-Forwards: 70",
-    "From: <sip:in@127.0.0.1>;tag=in",
-    "To: <sip:in@127.0.0.1>",
-    "Call-ID: inreg@c",
-    "CSeq: 1 REGISTER",
-    "Contact: <sip:in@in.invalid;transport=ws>;expires=600",
-    "Content-Length: 0",
-    "",
-    "",
-  ].join("\r\n"));
-  await withDeadline(registered, 10_000, "REGISTER");
+  // sipML5 style: no Path, the gateway rewrites the Contact with ws-src-*
+  await register(ws, "in", uas.port, false);
   const contact = /<([^>]+)>/.exec(uas.lastContact ?? "")?.[1];
   if (contact === undefined) throw new Error("The REGISTER reached the registrar without Contact");
   // the browser answers every request with 200
@@ -304,26 +310,8 @@ async function incoming(
     }).catch(() => {});
     return answered;
   };
-  const batch = async (count: number) => {
-    for (let i = 0; i < count; i += 20) await Promise.all(Array.from({ length: 20 }, one));
-  };
   try {
-    await batch(500);
-    await sleep(33_000); // warm-up transactions end (Timer J)
-    const before = heapUsed();
-    const t0 = performance.now();
-    await batch(n);
-    const wall = performance.now() - t0;
-    const during = heapUsed();
-    await sleep(33_000);
-    const after = heapUsed();
-    print(
-      `incoming: ${((during - before) / n / 1024).toFixed(2)} KB/request kept during Timer J, ` +
-        `${((after - before) / 1024).toFixed(0)} KB left after it (${n} requests, ` +
-        `${
-          (wall * 1000 / n).toFixed(0)
-        } us/request wall, UDP -> one WebSocket client, 20 in flight)`,
-    );
+    await measureKept("incoming", "J", 33_000, n, one, "UDP -> one WebSocket client");
   } finally {
     uac.close();
     await reading;
