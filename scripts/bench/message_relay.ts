@@ -6,8 +6,8 @@
  * with a generated config.xml). Each target gets a short warm-up, then a closed loop (each of
  * `--clients` WebSocket clients sends its next MESSAGE when the previous 200 arrives) and an
  * open loop at a fixed `--rate`, each for `--duration` seconds. The load generator
- * (scripts/bench/_ws_load.ts) runs in its own process; each target gets a SIPp UAS of its own,
- * started for it. Figures only, no asserts.
+ * (scripts/bench/_ws_load.ts) runs in its own process; each phase of each target gets a SIPp
+ * UAS of its own, started for it. Figures only, no asserts.
  *
  * Usage: `deno run -A scripts/bench/message_relay.ts [--duration 20] [--rate 5000]
  *   [--clients 50] [--targets kamailio,gateway] [--modes closed,open] [--warmup 2]
@@ -441,8 +441,10 @@ async function benchTarget(
     warmupS: number;
     traceDir?: string;
   },
+  sipp: () => Promise<Peer>,
 ): Promise<Row[]> {
   if (flags.warmupS > 0) {
+    const uas = await sipp();
     await runGenerator({
       url,
       ruri,
@@ -450,9 +452,11 @@ async function benchTarget(
       clients: flags.clients,
       durationS: flags.warmupS,
     });
+    await uas.stop();
   }
   const rows: Row[] = [];
   for (const mode of flags.modes) {
+    const uas = await sipp();
     const cpu0 = cpuTimeMs(pid);
     const drops0 = udpDrops(pid);
     const result = await runGenerator({
@@ -467,6 +471,7 @@ async function benchTarget(
         : `${flags.traceDir}/${target.replaceAll(" ", "-")}-${mode}.json`,
     });
     const cpu1 = cpuTimeMs(pid);
+    await uas.stop();
     rows.push({
       target,
       mode,
@@ -595,9 +600,10 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
       `load average ${Deno.loadavg().map((v) => fixed(v, 2)).join(" ")}`,
   );
   print(describeRmem(rmem));
-  // Each target gets a SIPp of its own, started for it: a SIPp UAS keeps the finished calls
-  // for a while (-deadcall_wait), so one shared SIPp would answer the later targets with more
-  // state than the first.
+  // Each phase of each target (warm-up, closed loop, open loop) gets a SIPp of its own: a SIPp
+  // UAS keeps every finished call for a while (-deadcall_wait) and then purges it, so a shared
+  // SIPp would answer the later targets with more state than the first, and the open loop of a
+  // target with the purge of its own closed loop (the faster the target, the longer the purge).
   const freshSipp = async (): Promise<Peer> => {
     const sipp = await startSippUas(sippPort, workDir);
     peers.push(sipp);
@@ -621,12 +627,17 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
           continue;
         }
         peers.push(kamailio);
-        const sipp = await freshSipp();
         rows.push(
-          ...await benchTarget("kamailio", `ws://127.0.0.1:${wsPort}`, ruri, kamailio.pid, flags),
+          ...await benchTarget(
+            "kamailio",
+            `ws://127.0.0.1:${wsPort}`,
+            ruri,
+            kamailio.pid,
+            flags,
+            freshSipp,
+          ),
         );
         await kamailio.stop();
-        await sipp.stop();
       } else if (target === "gateway") {
         const missing = gatewayMissing();
         if (missing) {
@@ -654,16 +665,21 @@ async function run(f: Record<string, string>, peers: Peer[], rmem: RmemSetting):
             continue;
           }
           peers.push(gateway);
-          const sipp = await freshSipp();
           try {
             rows.push(
-              ...await benchTarget(name, `ws://127.0.0.1:${wsPort}`, ruri, gateway.pid, flags),
+              ...await benchTarget(
+                name,
+                `ws://127.0.0.1:${wsPort}`,
+                ruri,
+                gateway.pid,
+                flags,
+                freshSipp,
+              ),
             );
           } catch (e) {
             print(`${name}: failed during the run (${(e as Error).message}; ${gateway.tail()})`);
           }
           await gateway.stop();
-          await sipp.stop();
         }
       } else {
         print(`unknown target '${target}' (kamailio, gateway)`);
