@@ -53,6 +53,8 @@ export abstract class TransactionRunner<S extends { readonly name: string }> {
   /** Events fed while busy; undefined until the first one. */
   #queue: Queued[] | undefined;
   #running = false;
+  /** Clock time the timer waited out without a timer (`waitsWithoutTimer`) is due. */
+  #keptUntil: number | undefined;
 
   constructor(step: TransitionFunction<S>, clock: Clock, counter: TimerCounter, initial: S) {
     this.#step = step;
@@ -72,7 +74,7 @@ export abstract class TransactionRunner<S extends { readonly name: string }> {
   /**
    * Whether the subclass waits out timer `name` without a timer of its own (the layer keeps
    * what is left of it: see `ClientTransaction` and `ServerTransaction`); the timer's event then
-   * never comes.
+   * never comes, and the transaction reads `terminated` once the timer is due (`waitOver`).
    */
   protected waitsWithoutTimer(_name: TimerName, _ms: number): boolean {
     return false;
@@ -81,6 +83,17 @@ export abstract class TransactionRunner<S extends { readonly name: string }> {
   /** The state machine's state. */
   protected get machineState(): S {
     return this.#state;
+  }
+
+  /** Whether a timer waited out without a timer (`waitsWithoutTimer`) is due. */
+  protected get waitOver(): boolean {
+    return this.#keptUntil !== undefined && this.#clock.now() >= this.#keptUntil;
+  }
+
+  /** Current state: the state machine's (calling, trying, proceeding, completed, confirmed,
+   * accepted, terminated), `terminated` too once a timer waited out without a timer is due. */
+  get state(): string {
+    return this.waitOver ? "terminated" : this.#state.name;
   }
 
   /** Number of timers running. */
@@ -148,7 +161,10 @@ export abstract class TransactionRunner<S extends { readonly name: string }> {
         case "start-timer": {
           const name = action.name;
           this.#cancel(name);
-          if (this.waitsWithoutTimer(name, action.ms)) break;
+          if (this.waitsWithoutTimer(name, action.ms)) {
+            this.#keptUntil = this.#clock.now() + action.ms;
+            break;
+          }
           const id = this.#clock.setTimeout(() => this.#fire(name), action.ms);
           (this.#timers ??= []).push(name, id);
           this.#counter.started();

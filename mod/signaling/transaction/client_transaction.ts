@@ -75,9 +75,6 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
   #terminated = false;
   #sent = false;
   #start: Transition<ClientState> | undefined;
-  /** Completed, waiting out Timer K as a key in the layer (see `waitsWithoutTimer`): the
-   * clock time Timer K is due. */
-  #keptUntil: number | undefined;
 
   /** @internal Use `TransactionLayer.sendRequest`. */
   constructor(
@@ -114,11 +111,6 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
     if (start) this.startMachine(start, undefined);
   }
 
-  /** Current state: calling, trying, proceeding, completed, accepted or terminated. */
-  get state(): string {
-    return this.#keyExpired() ? "terminated" : this.machineState.name;
-  }
-
   /**
    * The request sent. A non-INVITE transaction that got its final response lets go of it
    * (see `#release`): from then on this is a bare request with its method and Request-URI
@@ -134,7 +126,7 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
 
   /** Whether the transaction has ended. */
   get terminated(): boolean {
-    return this.#terminated || this.#keyExpired();
+    return this.#terminated || this.waitOver;
   }
 
   /** Last response received (retransmissions included); a non-INVITE transaction forgets it
@@ -271,13 +263,8 @@ export class ClientTransaction extends TransactionRunner<ClientState> {
    */
   protected override waitsWithoutTimer(name: TimerName, ms: number): boolean {
     if (name !== "K" || this.#handlers.onTerminated !== undefined) return false;
-    this.#keptUntil = this.#host.clock.now() + ms;
     this.#host.keepClientKey(this, ms);
     return true;
-  }
-
-  #keyExpired(): boolean {
-    return this.#keptUntil !== undefined && this.#host.clock.now() >= this.#keptUntil;
   }
 
   /** An ended transaction keeps no message nor handler (see ServerTransaction's "terminate"). */

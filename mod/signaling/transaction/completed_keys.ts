@@ -83,6 +83,10 @@ export class CompletedKeys<V = never> {
       this.#counter.stopped();
       this.#timer = undefined;
     }
+    this.#dropAll();
+  }
+
+  #dropAll(): void {
     this.#current = new Map();
     this.#previous = new Map();
     this.#currentDue = this.#previousDue = -Infinity;
@@ -104,10 +108,7 @@ export class CompletedKeys<V = never> {
       return;
     }
     if (this.#currentDue <= now) {
-      // everything is due: nothing to keep
-      this.#previous = new Map();
-      this.#current = new Map();
-      this.#previousDue = this.#currentDue = -Infinity;
+      this.#dropAll(); // everything is due: nothing to keep
       return;
     }
     this.#previous = this.#current;

@@ -88,8 +88,8 @@ interface KeptAnswer {
 export interface TransactionLayerStats extends TransactionStats {
   clientTransactions: number;
   serverTransactions: number;
-  /** Completed non-INVITE client transactions kept as keys until Timer K (some past it until
-   * their generation is dropped: see `CompletedKeys`). */
+  /** Completed non-INVITE transactions kept as keys until Timer K (client) or J (server), some
+   * past it until their generation is dropped (see `CompletedKeys`). */
   completedKeys: number;
   timers: number;
 }
@@ -372,6 +372,14 @@ export class TransactionLayer {
     });
   }
 
+  /** `tx` leaves the layer's map and its flow's index. */
+  #forget(kind: "client" | "server", key: string, tx: unknown): void {
+    const map: Map<string, unknown> = kind === "client" ? this.#clients : this.#servers;
+    if (map.get(key) === tx) map.delete(key);
+    if (tx instanceof ClientTransaction) this.#unindex(tx, tx.target);
+    else if (tx instanceof ServerTransaction) this.#unindex(tx, tx.source);
+  }
+
   #makeHost(): TransactionHost {
     return {
       clock: this.#clock,
@@ -382,21 +390,14 @@ export class TransactionLayer {
       transmit: (message, target, onError) => this.#transmit(message, target, onError),
       startClient: (request, target, handlers) => this.sendRequest(request, target, handlers),
       keepClientKey: (tx, ms) => {
-        if (this.#clients.get(tx.key) === tx) this.#clients.delete(tx.key);
-        this.#unindex(tx, tx.target);
+        this.#forget("client", tx.key, tx);
         this.#completedClients.add(tx.key, ms);
       },
       keepServerKey: (tx, ms, answer) => {
-        if (this.#servers.get(tx.key) === tx) this.#servers.delete(tx.key);
-        this.#unindex(tx, tx.source);
+        this.#forget("server", tx.key, tx);
         this.#completedServers.add(tx.key, ms, { answer, source: tx.source });
       },
-      forget: (kind, key, tx) => {
-        const map: Map<string, unknown> = kind === "client" ? this.#clients : this.#servers;
-        if (map.get(key) === tx) map.delete(key);
-        if (tx instanceof ClientTransaction) this.#unindex(tx, tx.target);
-        else if (tx instanceof ServerTransaction) this.#unindex(tx, tx.source);
-      },
+      forget: (kind, key, tx) => this.#forget(kind, key, tx),
       callbackFailed: (error, callback) => this.#callbackFailed(error, callback),
       lateSendFailure: (error, method) => {
         this.#stats.transportErrors++;
