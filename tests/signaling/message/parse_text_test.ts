@@ -11,7 +11,7 @@ import {
   type SipMessage,
   SipParseError,
 } from "../../../mod/signaling/message/mod.ts";
-import { RFC4475_CORPUS } from "../../fixtures/rfc4475.ts";
+import { rfc4475Messages } from "../../fixtures/rfc4475.ts";
 
 const encoder = new TextEncoder();
 const strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -58,15 +58,13 @@ const MESSAGE = "MESSAGE sip:bob@example.com SIP/2.0\r\n" +
   "Content-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello";
 
 Deno.test("parseMessageText() parses like parseMessage() every UTF-8 message of RFC 4475", async (t) => {
-  for (const entry of Deno.readDirSync(RFC4475_CORPUS)) {
-    if (!entry.name.endsWith(".dat")) continue;
-    const bytes = Deno.readFileSync(new URL(entry.name, RFC4475_CORPUS));
+  for (const { name, bytes } of rfc4475Messages()) {
     try {
       strict.decode(bytes);
     } catch {
       continue; // not text: a WebSocket text frame cannot carry it
     }
-    await t.step(entry.name, () => assertSame(bytes));
+    await t.step(name, () => assertSame(bytes));
   }
 });
 

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { assert, assertEquals } from "../../_assert.ts";
 import { checkUri, parseUri, SipParseError } from "../../../mod/signaling/message/mod.ts";
 import { scanUri, UriShape } from "../../../mod/signaling/message/_uri_scan.ts";
-import { RFC4475_CORPUS } from "../../fixtures/rfc4475.ts";
+import { rfc4475Messages } from "../../fixtures/rfc4475.ts";
 import { mutated } from "./_mutate.ts";
 
 /** parseUri()'s verdict: the error message, or whether the URI has headers. */
@@ -127,9 +127,7 @@ Deno.test("checkUri() throws iff parseUri() throws, with its message, over gener
 
 Deno.test("checkUri() gives parseUri()'s verdict on the URIs of the RFC 4475 messages", () => {
   const texts = new Set<string>();
-  for (const entry of Deno.readDirSync(RFC4475_CORPUS)) {
-    if (!entry.name.endsWith(".dat")) continue;
-    const bytes = Deno.readFileSync(new URL(entry.name, RFC4475_CORPUS));
+  for (const { bytes } of rfc4475Messages()) {
     const text = new TextDecoder("latin1").decode(bytes);
     // Request-URIs, <...> contents, and every whitespace-, comma- or ;-split word.
     for (const line of text.split(/\r?\n/)) {

@@ -4,7 +4,7 @@ import { assert, assertEquals } from "../../_assert.ts";
 import { checkVia, parseVia, SipParseError } from "../../../mod/signaling/message/mod.ts";
 import { splitList } from "../../../mod/signaling/message/_scan.ts";
 import { isVia } from "../../../mod/signaling/message/_via_scan.ts";
-import { RFC4475_CORPUS } from "../../fixtures/rfc4475.ts";
+import { rfc4475Messages } from "../../fixtures/rfc4475.ts";
 import { mutated } from "./_mutate.ts";
 
 function verdict(check: (value: string) => unknown, value: string): string {
@@ -106,11 +106,8 @@ Deno.test("checkVia() throws iff parseVia() throws, with its message, over gener
 
 Deno.test("checkVia() gives parseVia()'s verdict on the Vias of the RFC 4475 messages", () => {
   const values = new Set<string>();
-  for (const entry of Deno.readDirSync(RFC4475_CORPUS)) {
-    if (!entry.name.endsWith(".dat")) continue;
-    const text = new TextDecoder("latin1").decode(
-      Deno.readFileSync(new URL(entry.name, RFC4475_CORPUS)),
-    );
+  for (const { bytes } of rfc4475Messages()) {
+    const text = new TextDecoder("latin1").decode(bytes);
     // Every header value (folding joined), split as a list: Vias and everything else.
     const joined = text.replace(/\r?\n[ \t]+/g, " ");
     for (const line of joined.split(/\r?\n/)) {
